@@ -1,0 +1,268 @@
+"""HTML → PageArtifacts, with one parser (selectolax/Lexbor) behind one function.
+
+Visible text leaves out script/style/template/noscript and hidden subtrees (`hidden`, inline
+`display:none` / `visibility:hidden`): real storefronts keep old filing numbers and JSON blobs in
+hidden nodes, and reading them produces false positives. Traversal is iterative so a hostile,
+deeply nested page cannot exhaust the Python stack.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from selectolax.lexbor import LexborHTMLParser
+
+from ecq_scan.artifacts.model import Image, Link, PageArtifacts, Region, TextBlock
+from ecq_scan.artifacts.roles import guess_role
+from ecq_scan.artifacts.text import collapse, normalise
+
+_SKIP = frozenset(
+    {"script", "style", "template", "noscript", "head", "iframe", "object", "svg", "canvas",
+     "-comment", "title", "meta", "link"}
+)
+_BLOCK = frozenset(
+    {"address", "article", "aside", "blockquote", "dd", "details", "dialog", "div", "dl", "dt",
+     "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+     "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody",
+     "td", "tfoot", "th", "thead", "tr", "ul", "br", "body", "option", "select", "button",
+     "caption", "label", "center"}
+)
+_HIDDEN_STYLE = re.compile(r"(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
+_REGION_TAG: Mapping[str, Region] = {"header": "header", "nav": "nav", "footer": "footer"}
+_REGION_ROLE: Mapping[str, Region] = {"banner": "header", "navigation": "nav", "contentinfo": "footer"}
+_FOOTER_HINT = re.compile(r"(?:^|[\s_-])(?:footer|foot|bottom|copyright|site-info)(?:$|[\s_-])", re.I)
+_HEADER_HINT = re.compile(r"(?:^|[\s_-])(?:header|topbar|top-bar|site-header)(?:$|[\s_-])", re.I)
+_NAV_HINT = re.compile(r"(?:^|[\s_-])(?:nav|navbar|menu)(?:$|[\s_-])", re.I)
+MAX_JSONLD_BYTES = 512 * 1024
+
+
+def _is_hidden(attrs: Mapping[str, str | None]) -> bool:
+    if "hidden" in attrs:
+        return True
+    style = attrs.get("style")
+    if style and _HIDDEN_STYLE.search(style):
+        return True
+    return attrs.get("type") == "hidden"
+
+
+def _region_of(tag: str, attrs: Mapping[str, str | None], parent: Region) -> Region:
+    if parent != "main":
+        return parent
+    if tag in _REGION_TAG:
+        return _REGION_TAG[tag]
+    role = attrs.get("role")
+    if role and role in _REGION_ROLE:
+        return _REGION_ROLE[role]
+    hint = " ".join(v for v in (attrs.get("id"), attrs.get("class")) if v)
+    if hint:
+        if _FOOTER_HINT.search(hint):
+            return "footer"
+        if _HEADER_HINT.search(hint):
+            return "header"
+        if _NAV_HINT.search(hint):
+            return "nav"
+    return "main"
+
+
+def absolute_url(base: str, href: str) -> str:
+    """Absolute http(s) URL without fragment, or '' when `href` is not a web link."""
+    href = href.strip()
+    if not href or href.startswith("#"):
+        return ""
+    try:
+        joined = urljoin(base, href)
+        parts = urlsplit(joined)
+    except ValueError:
+        return ""
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path or "/", parts.query, ""))
+
+
+class _Builder:
+    """Collects blocks, links and images in one pass over the tree."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.blocks: list[TextBlock] = []
+        self.links: list[Link] = []
+        self.images: list[Image] = []
+        self._buf: list[str] = []
+        self._buf_node: Any = None
+        self._buf_region: Region = "main"
+        self._offset = 0
+
+    def flush(self) -> None:
+        if self._buf:
+            raw = collapse("".join(self._buf))
+            if raw:
+                norm = normalise(raw)
+                if norm:
+                    self.blocks.append(TextBlock(raw, norm, self._buf_region, self._buf_node, self._offset))
+                    self._offset += len(norm) + 1
+            self._buf = []
+
+    def text(self, value: str, container: Any, region: Region) -> None:
+        if not self._buf:
+            self._buf_node = container
+            self._buf_region = region
+        self._buf.append(value)
+
+
+def parse_html(
+    html: str,
+    *,
+    url: str,
+    requested_url: str | None = None,
+    status: int | None = 200,
+    headers: Mapping[str, str] | None = None,
+    content_type: str = "text/html",
+) -> PageArtifacts:
+    """Parse `html` fetched from `url` into the artifacts every check reads."""
+    tree = LexborHTMLParser(html)
+    base_el = tree.css_first("base[href]")
+    base = url
+    if base_el is not None:
+        b = absolute_url(url, base_el.attributes.get("href") or "")
+        base = b or url
+    builder = _Builder(base)
+
+    root = tree.body
+    if root is not None:
+        _walk(root, builder)
+        builder.flush()
+
+    title_el = tree.css_first("title")
+    title = normalise(title_el.text()) if title_el is not None else ""
+    h1_el = tree.css_first("h1")
+    h1 = normalise(h1_el.text()) if h1_el is not None else ""
+    html_el = tree.css_first("html")
+    lang = (html_el.attributes.get("lang") if html_el is not None else None) or None
+    md = tree.css_first('meta[name="description"]')
+    meta_description = normalise(md.attributes.get("content") or "") if md is not None else ""
+
+    jsonld: list[Any] = []
+    for s in tree.css('script[type="application/ld+json"]'):
+        body = s.text() or ""
+        if len(body) > MAX_JSONLD_BYTES:
+            continue
+        try:
+            jsonld.append(json.loads(body))
+        except (ValueError, RecursionError):
+            continue
+
+    page = PageArtifacts(
+        url=url,
+        requested_url=requested_url or url,
+        status=status,
+        headers=dict(headers or {}),
+        content_type=content_type,
+        title=title,
+        lang=lang,
+        meta_description=meta_description,
+        blocks=builder.blocks,
+        links=builder.links,
+        images=builder.images,
+        jsonld=jsonld,
+        h1=h1,
+    )
+    page.role = guess_role(url, title, h1)
+    return page
+
+
+_Frame = tuple[Any, Any, Region, bool]  # node, text container, region, hidden
+_End = tuple[None, Any, Region, bool, bool]  # sentinel: element, region, hidden, closes a block
+
+
+def _walk(root: Any, builder: _Builder) -> None:
+    """Depth-first walk with an explicit stack; an end sentinel closes blocks and links."""
+    stack: list[_Frame | _End] = [(root, root, "main", False)]
+    open_links: list[tuple[Any, list[str]]] = []
+    while stack:
+        frame = stack.pop()
+        if frame[0] is None:
+            _, element, region, hidden, closes_block = frame  # type: ignore[misc]
+            if open_links and open_links[-1][0] is element:
+                _finish_link(builder, open_links.pop(), region, hidden)
+            if closes_block:
+                builder.flush()
+            continue
+        node, container, region, hidden = frame  # type: ignore[misc]
+        tag = node.tag
+        if tag == "-text":
+            value = node.text_content
+            if value and not hidden:
+                builder.text(value, container, region)
+                for _link, parts in open_links:
+                    parts.append(value)
+            continue
+        if tag is None or tag in _SKIP or tag.startswith("-"):
+            continue
+        attrs = node.attributes
+        is_hidden = hidden or _is_hidden(attrs)
+        child_region = _region_of(tag, attrs, region)
+        if tag == "img":
+            _add_image(builder, node, attrs, child_region, open_links)
+            if not is_hidden:
+                alt = attrs.get("alt") or ""
+                for _link, parts in open_links:
+                    parts.append(alt)
+            continue
+        is_block = tag in _BLOCK
+        if is_block:
+            builder.flush()
+        if tag == "a":
+            open_links.append((node, []))
+        stack.append((None, node, child_region, is_hidden, is_block))
+        children = []
+        child = node.child
+        while child is not None:
+            children.append(child)
+            child = child.next
+        child_container = node if is_block else container
+        for ch in reversed(children):
+            stack.append((ch, child_container, child_region, is_hidden))
+
+
+def _finish_link(builder: _Builder, entry: tuple[Any, list[str]], region: Region, hidden: bool) -> None:
+    node, parts = entry
+    attrs = node.attributes
+    href = attrs.get("href")
+    if href is None:
+        return
+    text_raw = collapse("".join(parts))
+    builder.links.append(
+        Link(
+            url=absolute_url(builder.base, href),
+            href=href.strip(),
+            text=normalise(text_raw),
+            text_raw=text_raw,
+            title=normalise(attrs.get("title") or ""),
+            region=region,
+            node=node,
+            hidden=hidden,
+        )
+    )
+
+
+def _add_image(builder: _Builder, node: Any, attrs: Mapping[str, str | None], region: Region,
+               link_stack: list[tuple[Any, list[str]]]) -> None:
+    src = attrs.get("src") or attrs.get("data-src") or ""
+    link_url = None
+    if link_stack:
+        href = link_stack[-1][0].attributes.get("href")
+        link_url = absolute_url(builder.base, href) if href else None
+    builder.images.append(
+        Image(
+            src=absolute_url(builder.base, src) or src,
+            alt=normalise(attrs.get("alt") or ""),
+            title=normalise(attrs.get("title") or ""),
+            region=region,
+            node=node,
+            link_url=link_url or None,
+        )
+    )

@@ -1,0 +1,118 @@
+"""Typed views of one fetched page. Checks read only these, never raw bytes or the network."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ecq_scan.artifacts.selector import css_path
+from ecq_scan.models import PageRole
+
+Region = Literal["header", "nav", "main", "footer"]
+
+
+@dataclass(slots=True)
+class TextBlock:
+    """A run of visible text inside one block-level element.
+
+    `norm` is what patterns match; `raw` is what evidence quotes. `start` is the offset of `norm`
+    inside `PageArtifacts.text`.
+    """
+
+    raw: str
+    norm: str
+    region: Region
+    node: Any = field(repr=False)
+    start: int = 0
+
+    @property
+    def locator(self) -> str:
+        return css_path(self.node)
+
+
+@dataclass(slots=True)
+class Link:
+    """An `<a href>` with its visible text; `url` is absolute without fragment ('' if unusable)."""
+
+    url: str
+    href: str
+    text: str
+    text_raw: str
+    title: str
+    region: Region
+    node: Any = field(repr=False)
+    hidden: bool = False
+
+    @property
+    def locator(self) -> str:
+        return css_path(self.node)
+
+
+@dataclass(slots=True)
+class Image:
+    src: str
+    alt: str
+    title: str
+    region: Region
+    node: Any = field(repr=False)
+    link_url: str | None = None
+
+    @property
+    def locator(self) -> str:
+        return css_path(self.node)
+
+
+@dataclass(slots=True)
+class PageArtifacts:
+    """Everything a check may look at for one page, parsed once."""
+
+    url: str
+    requested_url: str
+    status: int | None
+    headers: Mapping[str, str]
+    content_type: str
+    title: str
+    lang: str | None
+    meta_description: str
+    blocks: list[TextBlock]
+    links: list[Link]
+    images: list[Image]
+    jsonld: list[Any]
+    role: PageRole = PageRole.OTHER
+    h1: str = ""
+    text: str = ""
+    _starts: list[int] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.text:
+            self.text = "\n".join(b.norm for b in self.blocks)
+        self._starts = [b.start for b in self.blocks]
+
+    def region_text(self, *regions: Region) -> str:
+        return "\n".join(b.norm for b in self.blocks if b.region in regions)
+
+    def block_at(self, offset: int) -> TextBlock | None:
+        """The block that holds character `offset` of `text` (for evidence locators)."""
+        if not self.blocks:
+            return None
+        i = bisect.bisect_right(self._starts, offset) - 1
+        return self.blocks[max(i, 0)]
+
+    def snippet_at(self, start: int, end: int, context: int = 60) -> str:
+        """Text around a match for evidence: the original wording when one short block holds
+        the match, otherwise a bounded window of the normalised text."""
+        block = self.block_at(start)
+        if block is not None and start >= block.start and end <= block.start + len(block.norm):
+            if len(block.raw) <= 2 * context + (end - start):
+                return block.raw
+        lo = max(0, start - context)
+        hi = min(len(self.text), end + context)
+        prefix = "…" if lo > 0 else ""
+        suffix = "…" if hi < len(self.text) else ""
+        return prefix + self.text[lo:hi].replace("\n", " ") + suffix
+
+    def locator_at(self, offset: int) -> str | None:
+        block = self.block_at(offset)
+        return block.locator if block is not None else None

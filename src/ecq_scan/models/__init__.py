@@ -1,0 +1,61 @@
+"""The serialised contract shared by every stage: outcomes, evidence, findings, disclosures, scores.
+
+Everything here is plain pydantic data. It imports nothing else from the package, so every other
+module may depend on it.
+"""
+
+from ecq_scan.models.check import CheckMeta, I18nText, PageRole, Scope, Severity
+from ecq_scan.models.finding import (
+    DISCLOSURE_KEYS,
+    Disclosure,
+    DisclosureKey,
+    Evidence,
+    Finding,
+    Outcome,
+)
+from ecq_scan.models.result import (
+    SCHEMA_VERSION,
+    PageRecord,
+    Provenance,
+    ScanResult,
+    ScanStatus,
+    SkippedUrl,
+)
+from ecq_scan.models.score import (
+    Grade,
+    IndicatorScore,
+    ItemKind,
+    ItemScore,
+    ItemState,
+    Observability,
+    Scorecard,
+)
+from ecq_scan.models.types import EnterpriseType
+
+__all__ = [
+    "DISCLOSURE_KEYS",
+    "SCHEMA_VERSION",
+    "CheckMeta",
+    "Disclosure",
+    "DisclosureKey",
+    "EnterpriseType",
+    "Evidence",
+    "Finding",
+    "Grade",
+    "I18nText",
+    "IndicatorScore",
+    "ItemKind",
+    "ItemScore",
+    "ItemState",
+    "Observability",
+    "Outcome",
+    "PageRecord",
+    "PageRole",
+    "Provenance",
+    "ScanResult",
+    "ScanStatus",
+    "Scope",
+    "Scorecard",
+    "Severity",
+    "SkippedUrl",
+]
