@@ -1,0 +1,48 @@
+"""Renderers: result.json, report.html and the console summary — each a pure function of ScanResult.
+
+Nothing here scores. The grade range, score bounds, coverage and the website sub-score are read
+from `ScanResult.scorecard` as the scorer wrote them, so every output tells the same story and a
+website-only number is never presented as the grade.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ecq_scan.models import ScanResult
+from ecq_scan.report._io import atomic_write_text
+from ecq_scan.report.console import ProgressReporter, print_summary, summary_lines
+from ecq_scan.report.html_report import render_html, write_html
+from ecq_scan.report.json_report import json_schema, read_json, write_json
+
+RESULT_JSON = "result.json"
+REPORT_HTML = "report.html"
+
+
+def write_reports(result: ScanResult, out_dir: Path | str, lang: str = "zh") -> dict[str, Path]:
+    """Write result.json and report.html into `out_dir` (created if missing).
+
+    The HTML is rendered before anything is written, so a template error cannot leave a fresh
+    result.json beside a stale report.html. Returns {"result.json": path, "report.html": path}.
+    """
+    out = Path(out_dir)
+    html = render_html(result, lang)
+    out.mkdir(parents=True, exist_ok=True)
+    json_path = write_json(result, out / RESULT_JSON)
+    html_path = atomic_write_text(out / REPORT_HTML, html)
+    return {RESULT_JSON: json_path, REPORT_HTML: html_path}
+
+
+__all__ = [
+    "REPORT_HTML",
+    "RESULT_JSON",
+    "ProgressReporter",
+    "json_schema",
+    "print_summary",
+    "read_json",
+    "render_html",
+    "summary_lines",
+    "write_html",
+    "write_json",
+    "write_reports",
+]
