@@ -42,6 +42,7 @@ class PageRecord(BaseModel):
     redirects: list[str] = Field(default_factory=list)
     headers: dict[str, str] = Field(default_factory=dict)
     error: str | None = None
+    truncated: bool = Field(default=False, description="body cut at the byte cap or deadline")
 
 
 class SkippedUrl(BaseModel):

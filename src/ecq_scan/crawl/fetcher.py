@@ -1,0 +1,360 @@
+"""One HTTP GET, bounded in time and bytes, with its redirect chain and a plain-words error.
+
+httpx promises neither a total deadline (a server dripping one byte every half second never
+trips its idle timeout) nor bounded decompression (hostile-sites note §1.6). So this module:
+wraps every attempt in `asyncio.timeout(page_timeout)`; reads `aiter_raw()` and decodes with
+`BoundedDecoder`; follows redirects itself so each hop is checked against scheme, scope and
+the caller's guard (robots.txt); and retries only what is worth retrying (429, 5xx, connect and
+idle timeouts, resets). Every outcome, failures included, comes back as a `Snapshot`: the
+crawler records it rather than losing it in an exception.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import socket
+import ssl
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from types import TracebackType
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import httpx
+
+from ecq_scan.config import Settings
+from ecq_scan.crawl.decompress import BoundedDecoder, DecodeError, accept_encoding
+from ecq_scan.crawl.encoding import decode_html, effective_content_type
+from ecq_scan.crawl.scope import WEB_SCHEMES, in_scope
+
+ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"
+ACCEPT_LANGUAGE = "zh-CN,zh;q=0.9,en;q=0.8"
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: A server asking us to wait longer than this is treated as if it asked for this long.
+RETRY_AFTER_CAP = 30.0
+#: Sites that set fresh cookies on every page would otherwise grow the jar without bound.
+MAX_COOKIES = 100
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+#: Magic numbers of files that servers mislabel as text/html; never hand them to the parser.
+_BINARY_MAGIC = (b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"%PDF", b"\x1f\x8b", b"Rar!")
+
+HopGuard = Callable[[str], Awaitable[str | None]]
+
+
+class ErrorKind(StrEnum):
+    """Why a fetch failed (the R4 reason codes of the hostile-sites note)."""
+
+    TIMEOUT_TOTAL = "timeout_total"
+    TIMEOUT_CONNECT = "timeout_connect"
+    TIMEOUT_IDLE = "timeout_idle"
+    DNS = "dns"
+    REFUSED = "refused"
+    CONNECT = "connect"
+    TLS = "tls"
+    PROTOCOL = "protocol_error"
+    DECODE = "decompression"
+    REDIRECT_LIMIT = "redirect_limit"
+    OUT_OF_SCOPE = "out_of_scope"
+    BLOCKED_SCHEME = "blocked_scheme"
+    BLOCKED = "blocked"
+    INVALID_URL = "invalid_url"
+
+
+_RETRY_KINDS = frozenset({ErrorKind.TIMEOUT_CONNECT, ErrorKind.TIMEOUT_IDLE, ErrorKind.PROTOCOL})
+
+
+@dataclass(slots=True)
+class Snapshot:
+    """What one URL gave back. `error` is None only when a complete response arrived."""
+
+    url: str
+    final_url: str
+    status: int | None
+    headers: dict[str, str]
+    body: bytes
+    content_type: str | None
+    encoding: str | None
+    text: str | None
+    fetched_at: datetime
+    elapsed_ms: float
+    redirects: list[str] = field(default_factory=list)
+    error: str | None = None
+    truncated: bool = False
+    sha256: str | None = None
+    error_kind: ErrorKind | None = None
+    attempts: int = 1
+
+    @property
+    def is_html(self) -> bool:
+        return self.text is not None
+
+    @property
+    def ok(self) -> bool:
+        """A complete 2xx response."""
+        return self.error is None and self.status is not None and 200 <= self.status < 300
+
+
+def media_type(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def looks_like_html(content_type: str | None, body: bytes) -> bool:
+    """HTML by its declared type (unless the bytes are an image or archive), or by sniffing
+    when no type was declared."""
+    mtype = media_type(content_type)
+    if mtype in HTML_TYPES:
+        return not body.startswith(_BINARY_MAGIC)
+    if mtype:
+        return False
+    head = body[:1024].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html")) or b"<html" in head
+
+
+def _retry_after(headers: dict[str, str]) -> float | None:
+    value = headers.get("retry-after", "").strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None  # HTTP-date form: fall back to our own backoff
+    return max(0.0, min(seconds, RETRY_AFTER_CAP))
+
+
+def _strip_fragment(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
+
+
+def _root_causes(exc: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        chain.append(cur)
+        cur = cur.__cause__ or cur.__context__
+    return chain
+
+
+def _host_port(url: str) -> str:
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return f"{parts.hostname}:{port}"
+
+
+def classify_transport_error(exc: Exception, url: str, settings: Settings) -> tuple[ErrorKind, str]:
+    """Turn an httpx/OS exception into a reason code and a short message for people."""
+    host = urlsplit(url).hostname or url
+    if isinstance(exc, httpx.ConnectTimeout):
+        return ErrorKind.TIMEOUT_CONNECT, f"connect timeout after {settings.connect_timeout:g}s"
+    if isinstance(exc, httpx.TimeoutException):
+        return ErrorKind.TIMEOUT_IDLE, f"no data for {settings.page_timeout:g}s (read timeout)"
+    causes = _root_causes(exc)
+    if any(isinstance(c, socket.gaierror) for c in causes):
+        return ErrorKind.DNS, f"DNS lookup failed for {host}"
+    if any(isinstance(c, ConnectionRefusedError) for c in causes):
+        return ErrorKind.REFUSED, f"connection refused by {_host_port(url)}"
+    tls = next((c for c in causes if isinstance(c, ssl.SSLError)), None)
+    if tls is not None:
+        return ErrorKind.TLS, f"TLS error: {getattr(tls, 'reason', None) or tls}"
+    if isinstance(exc, httpx.ConnectError):
+        return ErrorKind.CONNECT, f"cannot connect to {_host_port(url)}: {exc}"
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return ErrorKind.INVALID_URL, f"invalid URL: {exc}"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return ErrorKind.PROTOCOL, f"protocol error: {exc}"
+    if isinstance(exc, httpx.TransportError | OSError):
+        return ErrorKind.PROTOCOL, f"connection reset or broken: {exc or type(exc).__name__}"
+    return ErrorKind.PROTOCOL, f"{type(exc).__name__}: {exc}"
+
+
+@dataclass(slots=True)
+class _Progress:
+    """What one attempt has learned so far; kept outside the deadline so a timeout loses nothing."""
+
+    url: str
+    current: str
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytearray = field(default_factory=bytearray)
+    redirects: list[str] = field(default_factory=list)
+    truncated: bool = False
+    error: str | None = None
+    kind: ErrorKind | None = None
+
+    def fail(self, kind: ErrorKind, message: str) -> None:
+        self.kind, self.error = kind, message
+
+
+class Fetcher:
+    """A pooled httpx client for one crawl. Use as `async with Fetcher(settings) as f:`."""
+
+    def __init__(
+        self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        self._settings = settings
+        timeout = httpx.Timeout(settings.page_timeout, connect=settings.connect_timeout)
+        limits = httpx.Limits(
+            max_connections=settings.concurrency + 2, max_keepalive_connections=settings.concurrency
+        )
+        self._client = httpx.AsyncClient(
+            follow_redirects=False,
+            timeout=timeout,
+            limits=limits,
+            transport=transport,
+            trust_env=False,  # a proxy in the environment must not silently see the scan
+            headers={
+                "User-Agent": settings.user_agent,
+                "Accept": ACCEPT,
+                "Accept-Language": ACCEPT_LANGUAGE,
+                "Accept-Encoding": accept_encoding(),
+            },
+        )
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        scope_url: str | None = None,
+        max_bytes: int | None = None,
+        hop_guard: HopGuard | None = None,
+    ) -> Snapshot:
+        """GET `url` with retries. Redirects leaving `scope_url`'s site, or refused by
+        `hop_guard` (which returns a reason or None), end the fetch with an error."""
+        s = self._settings
+        attempt = 0
+        while True:
+            snap = await self._attempt(url, scope_url, max_bytes or s.max_bytes_per_page, hop_guard)
+            snap.attempts = attempt + 1
+            retryable = snap.error_kind in _RETRY_KINDS or (
+                snap.error is None and snap.status in RETRY_STATUSES
+            )
+            if not retryable or attempt >= s.retries:
+                return snap
+            delay = s.backoff * (2**attempt)
+            if snap.status in (429, 503):
+                asked = _retry_after(snap.headers)
+                if asked is not None:
+                    delay = max(delay, asked)
+            await asyncio.sleep(delay)
+            attempt += 1
+
+    async def _attempt(
+        self, url: str, scope_url: str | None, max_bytes: int, hop_guard: HopGuard | None
+    ) -> Snapshot:
+        s = self._settings
+        p = _Progress(url=url, current=url)
+        fetched_at = datetime.now(UTC)
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(s.page_timeout):
+                await self._exchange(p, scope_url, max_bytes, hop_guard)
+        except TimeoutError:
+            p.fail(ErrorKind.TIMEOUT_TOTAL, f"timeout after {s.page_timeout:g}s")
+            p.truncated = p.status is not None
+        except DecodeError as exc:
+            p.fail(ErrorKind.DECODE, f"cannot decode body: {exc}")
+            p.truncated = True
+        except (httpx.HTTPError, OSError) as exc:
+            kind, message = classify_transport_error(exc, p.current, s)
+            p.fail(kind, message)
+            p.truncated = p.status is not None  # the connection broke mid-body
+        if len(self._client.cookies.jar) > MAX_COOKIES:
+            self._client.cookies.clear()
+        return self._snapshot(p, fetched_at, started)
+
+    async def _exchange(
+        self, p: _Progress, scope_url: str | None, max_bytes: int, hop_guard: HopGuard | None
+    ) -> None:
+        hops = 0
+        while True:
+            p.status, p.headers = None, {}
+            response = await self._client.send(
+                self._client.build_request("GET", p.current), stream=True
+            )
+            try:
+                p.status = response.status_code
+                p.headers = {k.lower(): v for k, v in response.headers.items()}
+                location = p.headers.get("location", "").strip()
+                if response.status_code not in REDIRECT_STATUSES or not location:
+                    await self._read_body(p, response, max_bytes)
+                    return
+            finally:
+                await response.aclose()
+            target = _strip_fragment(urljoin(p.current, location))
+            p.redirects.append(p.current)
+            problem = await self._hop_problem(target, hops, scope_url, hop_guard)
+            if problem is not None:
+                p.fail(*problem)
+                return
+            hops += 1
+            p.current = target
+
+    async def _hop_problem(
+        self, target: str, hops: int, scope_url: str | None, hop_guard: HopGuard | None
+    ) -> tuple[ErrorKind, str] | None:
+        if hops >= self._settings.max_redirects:
+            return (
+                ErrorKind.REDIRECT_LIMIT,
+                f"too many redirects (more than {self._settings.max_redirects})",
+            )
+        if urlsplit(target).scheme.lower() not in WEB_SCHEMES:
+            return ErrorKind.BLOCKED_SCHEME, f"redirected to a non-web URL {target[:200]}"
+        if scope_url is not None and not in_scope(target, scope_url):
+            return ErrorKind.OUT_OF_SCOPE, f"redirected out of scope to {target}"
+        if hop_guard is not None:
+            reason = await hop_guard(target)
+            if reason is not None:
+                return ErrorKind.BLOCKED, f"redirected to {target}, which {reason}"
+        return None
+
+    async def _read_body(self, p: _Progress, response: httpx.Response, max_bytes: int) -> None:
+        decoder = BoundedDecoder(p.headers.get("content-encoding"), max_bytes)
+        wire = 0
+        async for raw in response.aiter_raw():
+            wire += len(raw)
+            p.body += decoder.feed(raw)
+            if decoder.exceeded or wire > max_bytes:
+                p.truncated = True
+                return
+
+    def _snapshot(self, p: _Progress, fetched_at: datetime, started: float) -> Snapshot:
+        body = bytes(p.body)
+        content_type = effective_content_type(p.headers.get("content-type"))
+        text = encoding = None
+        if p.status is not None and looks_like_html(content_type, body):
+            text, encoding = decode_html(body, content_type)
+        return Snapshot(
+            url=p.url,
+            final_url=p.current,
+            status=p.status,
+            headers=p.headers,
+            body=body,
+            content_type=content_type,
+            encoding=encoding,
+            text=text,
+            fetched_at=fetched_at,
+            elapsed_ms=round((time.monotonic() - started) * 1000, 1),
+            redirects=p.redirects,
+            error=p.error,
+            truncated=p.truncated,
+            sha256=hashlib.sha256(body).hexdigest() if p.status is not None else None,
+            error_kind=p.kind,
+        )
