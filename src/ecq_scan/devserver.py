@@ -29,14 +29,18 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def end_headers(self) -> None:
         path = urlsplit(self.path).path
-        for name, value in self.extra_headers.get(path, {}).items():
-            self.send_header(name, value)
+        self._sending_overrides = True
+        try:
+            for name, value in self.extra_headers.get(path, {}).items():
+                self.send_header(name, value)
+        finally:
+            self._sending_overrides = False
         super().end_headers()
 
     def send_header(self, keyword: str, value: str) -> None:
         path = urlsplit(self.path).path
-        override = self.extra_headers.get(path, {})
-        if keyword in override and value != override[keyword]:
+        overridden = {k.lower() for k in self.extra_headers.get(path, {})}
+        if keyword.lower() in overridden and not getattr(self, "_sending_overrides", False):
             return  # replaced by the override, sent in end_headers
         super().send_header(keyword, value)
 

@@ -1,0 +1,152 @@
+"""Pages in, verdicts out: the part of a scan that is the same online and offline.
+
+`Analysis` parses each page once, lets every applicable check observe it, keeps only the small
+hits (the parse tree is dropped with the page, so memory does not grow with the site), and at the
+end asks every check for its conclusion. `scan` feeds it from the crawler; `audit` feeds it from
+saved snapshots, so both produce the same findings from the same pages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from ecq_scan.artifacts import PageArtifacts, link_role, parse_html
+from ecq_scan.checks.base import Check, Hit, PageSummary, SiteContext
+from ecq_scan.models import (
+    CheckMeta,
+    Disclosure,
+    EnterpriseType,
+    Finding,
+    I18nText,
+    Outcome,
+    PageRole,
+)
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+#: a page "speaks Chinese" with this many CJK characters of visible text (or a zh lang attribute);
+#: a lone "中文" language-switcher link on an English site stays below it
+CHINESE_MIN_CJK = 20
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def is_html(content_type: str | None) -> bool:
+    return (content_type or "").split(";")[0].strip().lower() in HTML_TYPES
+
+
+def speaks_chinese(page: PageArtifacts) -> bool:
+    lang = (page.lang or "").lower()
+    if lang.startswith("zh"):
+        return True
+    return len(_CJK.findall(page.text[:20000])) >= CHINESE_MIN_CJK
+
+
+@dataclass(slots=True)
+class Conclusion:
+    findings: list[Finding]
+    disclosures: list[Disclosure]
+
+
+class Analysis:
+    """Accumulates hits from pages; concludes once at the end."""
+
+    def __init__(self, checks: Sequence[Check], enterprise_type: EnterpriseType) -> None:
+        self.checks = list(checks)
+        self.enterprise_type = enterprise_type
+        self.hits: dict[str, list[Hit]] = defaultdict(list)
+        self.errors: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        self.summaries: dict[str, PageSummary] = {}
+        self.roles: dict[str, PageRole] = {}
+        self.home_url: str | None = None
+        self.home_ok = False
+        self._link_roles: dict[str, PageRole] = {}
+
+    @property
+    def metas(self) -> list[CheckMeta]:
+        return [c.meta for c in self.checks]
+
+    def add_failed(self, url: str, error: str, *, is_home: bool = False) -> None:
+        """A URL that could not be fetched or is not HTML: a page the checks could not read."""
+        if is_home and self.home_url is None:
+            self.home_url = url
+        self.summaries.setdefault(
+            url,
+            PageSummary(url=url, role=self._link_roles.get(url, PageRole.OTHER), ok=False,
+                        error=error, link_role=self._link_roles.get(url)),
+        )
+
+    def add_page(self, html: str, *, url: str, requested_url: str, status: int | None,
+                 headers: Mapping[str, str], content_type: str, is_home: bool = False) -> list[tuple[str, str]]:
+        """Parse one HTML page, run every applicable check's `observe`, return its links."""
+        page = parse_html(html, url=url, requested_url=requested_url, status=status,
+                          headers=headers, content_type=content_type)
+        if is_home:
+            page.role = PageRole.HOME
+            if self.home_url is None:
+                self.home_url = url
+                self.home_ok = True
+        self.roles[url] = page.role
+        self.roles[requested_url] = page.role
+        self.summaries[url] = PageSummary(url=url, role=page.role, ok=True, chinese=speaks_chinese(page))
+        for check in self.checks:
+            if not check.applies_to_page(page):
+                continue
+            try:
+                self.hits[check.meta.id].extend(check.observe(page))
+            except Exception as exc:  # a crashing check is an error outcome, never a silent pass
+                self.errors[check.meta.id].append((url, f"{type(exc).__name__}: {exc}"))
+        links: list[tuple[str, str]] = []
+        for link in page.links:
+            if link.url:
+                links.append((link.url, link.text or link.title))
+                self._link_roles.setdefault(link.url, link_role(link.url, link.text) or PageRole.OTHER)
+        return links
+
+    def site_context(self) -> SiteContext:
+        return SiteContext(
+            home_url=self.home_url or "",
+            enterprise_type=self.enterprise_type,
+            pages=tuple(self.summaries.values()),
+            home_ok=self.home_ok,
+        )
+
+    def conclude(self, unscannable_reason: str | None = None) -> Conclusion:
+        site = self.site_context()
+        findings: list[Finding] = []
+        disclosures: list[Disclosure] = []
+        for check in self.checks:
+            meta = check.meta
+            if unscannable_reason is not None:
+                findings.append(_error(meta, I18nText(
+                    zh=f"网站无法扫描，未作判断：{unscannable_reason}",
+                    en=f"The site could not be scanned; no verdict: {unscannable_reason}")))
+                continue
+            if self.enterprise_type not in meta.enterprise_types:
+                findings.append(Finding(
+                    check_id=meta.id, outcome=Outcome.NOT_APPLICABLE,
+                    message=I18nText(zh=f"不适用于企业类型 {self.enterprise_type.value}",
+                                     en=f"Does not apply to enterprise type {self.enterprise_type.value}")))
+                continue
+            errs = self.errors.get(meta.id)
+            if errs:
+                url, cause = errs[0]
+                findings.append(_error(meta, I18nText(
+                    zh=f"检查在 {len(errs)} 个页面上出错（首个：{url}：{cause}）",
+                    en=f"The check crashed on {len(errs)} page(s) (first: {url}: {cause})"), url))
+                continue
+            try:
+                verdict = check.conclude(self.hits.get(meta.id, []), site)
+            except Exception as exc:
+                findings.append(_error(meta, I18nText(
+                    zh=f"检查出错：{type(exc).__name__}: {exc}",
+                    en=f"The check crashed: {type(exc).__name__}: {exc}")))
+                continue
+            findings.extend(verdict.findings)
+            disclosures.extend(verdict.disclosures)
+        return Conclusion(findings, disclosures)
+
+
+def _error(meta: CheckMeta, message: I18nText, url: str | None = None) -> Finding:
+    return Finding(check_id=meta.id, outcome=Outcome.ERROR, message=message, url=url)
