@@ -33,7 +33,11 @@ def run_cli(*args: str | Path, timeout: float = 120, env: dict[str, str] | None 
     clean.update(env or {})
     proc = subprocess.run(
         [sys.executable, "-m", "ecq_scan", *map(str, args)],
-        capture_output=True, text=True, timeout=timeout, env=clean, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=clean,
+        cwd=ROOT,
     )
     return CliRun(proc.returncode, proc.stdout, proc.stderr)
 

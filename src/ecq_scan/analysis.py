@@ -30,6 +30,10 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 #: a lone "中文" language-switcher link on an English site stays below it
 CHINESE_MIN_CJK = 20
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+#: a site-scope check keeps this many hits per signal (evidence shows at most five) …
+HITS_PER_SIGNAL = 10
+#: … plus any hit that carries a value not seen before, up to this many values per signal
+VALUES_PER_SIGNAL = 50
 
 
 def is_html(content_type: str | None) -> bool:
@@ -56,6 +60,8 @@ class Analysis:
         self.checks = list(checks)
         self.enterprise_type = enterprise_type
         self.hits: dict[str, list[Hit]] = defaultdict(list)
+        self._signal_counts: dict[tuple[str, str], int] = defaultdict(int)
+        self._signal_values: dict[tuple[str, str], set[str]] = defaultdict(set)
         self.errors: dict[str, list[tuple[str, str]]] = defaultdict(list)
         self.summaries: dict[str, PageSummary] = {}
         self.roles: dict[str, PageRole] = {}
@@ -73,15 +79,35 @@ class Analysis:
             self.home_url = url
         self.summaries.setdefault(
             url,
-            PageSummary(url=url, role=self._link_roles.get(url, PageRole.OTHER), ok=False,
-                        error=error, link_role=self._link_roles.get(url)),
+            PageSummary(
+                url=url,
+                role=self._link_roles.get(url, PageRole.OTHER),
+                ok=False,
+                error=error,
+                link_role=self._link_roles.get(url),
+            ),
         )
 
-    def add_page(self, html: str, *, url: str, requested_url: str, status: int | None,
-                 headers: Mapping[str, str], content_type: str, is_home: bool = False) -> list[tuple[str, str]]:
+    def add_page(
+        self,
+        html: str,
+        *,
+        url: str,
+        requested_url: str,
+        status: int | None,
+        headers: Mapping[str, str],
+        content_type: str,
+        is_home: bool = False,
+    ) -> list[tuple[str, str]]:
         """Parse one HTML page, run every applicable check's `observe`, return its links."""
-        page = parse_html(html, url=url, requested_url=requested_url, status=status,
-                          headers=headers, content_type=content_type)
+        page = parse_html(
+            html,
+            url=url,
+            requested_url=requested_url,
+            status=status,
+            headers=headers,
+            content_type=content_type,
+        )
         if is_home:
             page.role = PageRole.HOME
             if self.home_url is None:
@@ -89,20 +115,47 @@ class Analysis:
                 self.home_ok = True
         self.roles[url] = page.role
         self.roles[requested_url] = page.role
-        self.summaries[url] = PageSummary(url=url, role=page.role, ok=True, chinese=speaks_chinese(page))
+        self.summaries[url] = PageSummary(
+            url=url, role=page.role, ok=True, chinese=speaks_chinese(page)
+        )
         for check in self.checks:
             if not check.applies_to_page(page):
                 continue
             try:
-                self.hits[check.meta.id].extend(check.observe(page))
+                found = check.observe(page)
             except Exception as exc:  # a crashing check is an error outcome, never a silent pass
                 self.errors[check.meta.id].append((url, f"{type(exc).__name__}: {exc}"))
+                continue
+            if check.meta.scope == "page":
+                self.hits[check.meta.id].extend(found)
+            else:
+                self._keep_site_hits(check.meta.id, found)
         links: list[tuple[str, str]] = []
+        known = self._link_roles
         for link in page.links:
             if link.url:
-                links.append((link.url, link.text or link.title))
-                self._link_roles.setdefault(link.url, link_role(link.url, link.text) or PageRole.OTHER)
+                label = link.text or link.title
+                links.append((link.url, label))
+                if link.url not in known:
+                    known[link.url] = link_role(link.url, label) or PageRole.OTHER
         return links
+
+    def _keep_site_hits(self, check_id: str, found: Sequence[Hit]) -> None:
+        """Bound what a site-scope check keeps: a footer link found on all 2,000 pages of a shop
+        is evidence enough after ten pages, and keeping every copy would grow memory with the
+        site. Hits with a new value (a different licence number) are always kept, up to a cap."""
+        kept = self.hits[check_id]
+        for h in found:
+            key = (check_id, h.signal)
+            values = self._signal_values[key]
+            new_value = (
+                h.value is not None and h.value not in values and len(values) < VALUES_PER_SIGNAL
+            )
+            if self._signal_counts[key] < HITS_PER_SIGNAL or new_value:
+                kept.append(h)
+                self._signal_counts[key] += 1
+                if h.value is not None:
+                    values.add(h.value)
 
     def site_context(self) -> SiteContext:
         return SiteContext(
@@ -119,29 +172,54 @@ class Analysis:
         for check in self.checks:
             meta = check.meta
             if unscannable_reason is not None:
-                findings.append(_error(meta, I18nText(
-                    zh=f"网站无法扫描，未作判断：{unscannable_reason}",
-                    en=f"The site could not be scanned; no verdict: {unscannable_reason}")))
+                findings.append(
+                    _error(
+                        meta,
+                        I18nText(
+                            zh=f"网站无法扫描，未作判断：{unscannable_reason}",
+                            en=f"The site could not be scanned; no verdict: {unscannable_reason}",
+                        ),
+                    )
+                )
                 continue
             if self.enterprise_type not in meta.enterprise_types:
-                findings.append(Finding(
-                    check_id=meta.id, outcome=Outcome.NOT_APPLICABLE,
-                    message=I18nText(zh=f"不适用于企业类型 {self.enterprise_type.value}",
-                                     en=f"Does not apply to enterprise type {self.enterprise_type.value}")))
+                findings.append(
+                    Finding(
+                        check_id=meta.id,
+                        outcome=Outcome.NOT_APPLICABLE,
+                        message=I18nText(
+                            zh=f"不适用于企业类型 {self.enterprise_type.value}",
+                            en=f"Does not apply to enterprise type {self.enterprise_type.value}",
+                        ),
+                    )
+                )
                 continue
             errs = self.errors.get(meta.id)
             if errs:
                 url, cause = errs[0]
-                findings.append(_error(meta, I18nText(
-                    zh=f"检查在 {len(errs)} 个页面上出错（首个：{url}：{cause}）",
-                    en=f"The check crashed on {len(errs)} page(s) (first: {url}: {cause})"), url))
+                findings.append(
+                    _error(
+                        meta,
+                        I18nText(
+                            zh=f"检查在 {len(errs)} 个页面上出错（首个：{url}：{cause}）",
+                            en=f"The check crashed on {len(errs)} page(s) (first: {url}: {cause})",
+                        ),
+                        url,
+                    )
+                )
                 continue
             try:
                 verdict = check.conclude(self.hits.get(meta.id, []), site)
             except Exception as exc:
-                findings.append(_error(meta, I18nText(
-                    zh=f"检查出错：{type(exc).__name__}: {exc}",
-                    en=f"The check crashed: {type(exc).__name__}: {exc}")))
+                findings.append(
+                    _error(
+                        meta,
+                        I18nText(
+                            zh=f"检查出错：{type(exc).__name__}: {exc}",
+                            en=f"The check crashed: {type(exc).__name__}: {exc}",
+                        ),
+                    )
+                )
                 continue
             findings.extend(verdict.findings)
             disclosures.extend(verdict.disclosures)

@@ -36,81 +36,173 @@ def _fail(exc: UserFacingError) -> None:
 
 def _type_option(f: F) -> F:
     return click.option(
-        "--type", "enterprise_type", type=click.Choice([t.value for t in EnterpriseType]),
-        default=None, help="Enterprise type of clause 5 (default: transactional).")(f)
+        "--type",
+        "enterprise_type",
+        type=click.Choice([t.value for t in EnterpriseType]),
+        default=None,
+        help="Enterprise type of clause 5 (default: transactional).",
+    )(f)
 
 
 def _lang_option(f: F) -> F:
-    return click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
-                        help="Report language (default: zh).")(f)
+    return click.option(
+        "--lang",
+        type=click.Choice(["zh", "en"]),
+        default=None,
+        help="Report language (default: zh).",
+    )(f)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="ecq-scan")
 def cli() -> None:
-    """Scan an e-commerce website against T/EJCCSE 电子商务企业服务质量规程 and grade it by Annex A."""
+    """Scan an e-commerce site against T/EJCCSE 电子商务企业服务质量规程; grade it by Annex A."""
 
 
 @cli.command()
 @click.argument("url")
 @_type_option
 @_lang_option
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
-              help="Output folder (default: reports/<host>-<timestamp>/).")
-@click.option("--config", "config_file", type=click.Path(path_type=Path), default=None,
-              help="Settings file (TOML or YAML); environment ECQ_* and flags override it.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Output folder (default: reports/<host>-<timestamp>/).",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Settings file (TOML or YAML); environment ECQ_* and flags override it.",
+)
 @click.option("--max-pages", type=int, default=None, help="Pages to fetch at most (default 60).")
-@click.option("--max-depth", type=int, default=None, help="Link depth from the home page (default 3).")
-@click.option("--delay", "per_host_delay", type=float, default=None,
-              help="Seconds between requests to one host (default 0.5).")
-@click.option("--concurrency", type=int, default=None, help="Requests in flight in total (default 4).")
-@click.option("--per-host-concurrency", type=int, default=None,
-              help="Requests in flight per host (default 2).")
-@click.option("--page-timeout", type=float, default=None, help="Seconds for one whole response (default 20).")
-@click.option("--scan-timeout", type=float, default=None, help="Seconds for the whole crawl (default 600).")
-@click.option("--sample-products", type=int, default=None, help="Product pages fetched early (default 6).")
-@click.option("--sample-categories", type=int, default=None, help="Category pages fetched early (default 3).")
-@click.option("--ignore-robots", is_flag=True, default=False,
-              help="Do not obey robots.txt (only with the site owner's permission).")
+@click.option(
+    "--max-depth", type=int, default=None, help="Link depth from the home page (default 3)."
+)
+@click.option(
+    "--delay",
+    "per_host_delay",
+    type=float,
+    default=None,
+    help="Seconds between requests to one host (default 0.5).",
+)
+@click.option(
+    "--concurrency", type=int, default=None, help="Requests in flight in total (default 4)."
+)
+@click.option(
+    "--per-host-concurrency",
+    type=int,
+    default=None,
+    help="Requests in flight per host (default 2).",
+)
+@click.option(
+    "--page-timeout", type=float, default=None, help="Seconds for one whole response (default 20)."
+)
+@click.option(
+    "--scan-timeout", type=float, default=None, help="Seconds for the whole crawl (default 600)."
+)
+@click.option(
+    "--sample-products", type=int, default=None, help="Product pages fetched early (default 6)."
+)
+@click.option(
+    "--sample-categories", type=int, default=None, help="Category pages fetched early (default 3)."
+)
+@click.option(
+    "--ignore-robots",
+    is_flag=True,
+    default=False,
+    help="Do not obey robots.txt (only with the site owner's permission).",
+)
 @click.option("--user-agent", default=None, help="User-Agent header (default names ecq-scan).")
 @click.option("--profile", default=None, help="Scoring profile id (default: default).")
-@click.option("--evidence", "evidence_file", type=click.Path(path_type=Path), default=None,
-              help="Assessor evidence file (YAML) for items a website cannot show.")
-@click.option("--rules", "rule_dirs", type=click.Path(path_type=Path), multiple=True,
-              help="Extra folder of YAML rules (repeatable).")
-@click.option("--fail-under", type=click.Choice(GRADES), default=None,
-              help="Exit 1 when the guaranteed grade is below this grade (CI gate).")
+@click.option(
+    "--evidence",
+    "evidence_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Assessor evidence file (YAML) for items a website cannot show.",
+)
+@click.option(
+    "--rules",
+    "rule_dirs",
+    type=click.Path(path_type=Path),
+    multiple=True,
+    help="Extra folder of YAML rules (repeatable).",
+)
+@click.option(
+    "--fail-under",
+    type=click.Choice(GRADES),
+    default=None,
+    help="Exit 1 when the guaranteed grade is below this grade (CI gate).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
-def scan(url: str, enterprise_type: str | None, lang: str | None, out_dir: Path | None,
-         config_file: Path | None, max_pages: int | None, max_depth: int | None,
-         per_host_delay: float | None, concurrency: int | None, per_host_concurrency: int | None,
-         page_timeout: float | None, scan_timeout: float | None, sample_products: int | None,
-         sample_categories: int | None, ignore_robots: bool, user_agent: str | None,
-         profile: str | None, evidence_file: Path | None, rule_dirs: tuple[Path, ...],
-         fail_under: str | None, quiet: bool) -> None:
+def scan(
+    url: str,
+    enterprise_type: str | None,
+    lang: str | None,
+    out_dir: Path | None,
+    config_file: Path | None,
+    max_pages: int | None,
+    max_depth: int | None,
+    per_host_delay: float | None,
+    concurrency: int | None,
+    per_host_concurrency: int | None,
+    page_timeout: float | None,
+    scan_timeout: float | None,
+    sample_products: int | None,
+    sample_categories: int | None,
+    ignore_robots: bool,
+    user_agent: str | None,
+    profile: str | None,
+    evidence_file: Path | None,
+    rule_dirs: tuple[Path, ...],
+    fail_under: str | None,
+    quiet: bool,
+) -> None:
     """Crawl URL, check clauses 4 and 7, and write result.json and report.html."""
     overrides: dict[str, Any] = {
-        "enterprise_type": enterprise_type, "lang": lang, "max_pages": max_pages,
-        "max_depth": max_depth, "per_host_delay": per_host_delay, "concurrency": concurrency,
-        "per_host_concurrency": per_host_concurrency, "page_timeout": page_timeout,
-        "scan_timeout": scan_timeout, "sample_products": sample_products,
-        "sample_categories": sample_categories, "user_agent": user_agent, "profile": profile,
-        "fail_under": fail_under, "obey_robots": False if ignore_robots else None,
+        "enterprise_type": enterprise_type,
+        "lang": lang,
+        "max_pages": max_pages,
+        "max_depth": max_depth,
+        "per_host_delay": per_host_delay,
+        "concurrency": concurrency,
+        "per_host_concurrency": per_host_concurrency,
+        "page_timeout": page_timeout,
+        "scan_timeout": scan_timeout,
+        "sample_products": sample_products,
+        "sample_categories": sample_categories,
+        "user_agent": user_agent,
+        "profile": profile,
+        "fail_under": fail_under,
+        "obey_robots": False if ignore_robots else None,
     }
     try:
-        code = _run_scan(url, overrides, out_dir, config_file, evidence_file, list(rule_dirs), quiet)
+        code = _run_scan(
+            url, overrides, out_dir, config_file, evidence_file, list(rule_dirs), quiet
+        )
     except UserFacingError as exc:
         _fail(exc)
     sys.exit(code)
 
 
-def _run_scan(url: str, overrides: dict[str, Any], out_dir: Path | None, config_file: Path | None,
-              evidence_file: Path | None, rule_dirs: list[Path], quiet: bool) -> int:
+def _run_scan(
+    url: str,
+    overrides: dict[str, Any],
+    out_dir: Path | None,
+    config_file: Path | None,
+    evidence_file: Path | None,
+    rule_dirs: list[Path],
+    quiet: bool,
+) -> int:
     from ecq_scan.config import load_settings
     from ecq_scan.crawl import validate_start_url
     from ecq_scan.errors import InputError
     from ecq_scan.report import ProgressReporter, print_summary, write_reports
-    from ecq_scan.runner import default_out_dir, scan as run_scan
+    from ecq_scan.runner import default_out_dir
+    from ecq_scan.runner import scan as run_scan
 
     start = validate_start_url(url)
     settings = load_settings(config_file, overrides)
@@ -119,8 +211,14 @@ def _run_scan(url: str, overrides: dict[str, Any], out_dir: Path | None, config_
             raise InputError(f"{path} does not exist", "check the path")
     out = out_dir or default_out_dir(start)
     with ProgressReporter(quiet=quiet) as progress:
-        outcome = run_scan(start, settings, out, extra_rules=rule_dirs,
-                           evidence_file=evidence_file, progress=progress)
+        outcome = run_scan(
+            start,
+            settings,
+            out,
+            extra_rules=rule_dirs,
+            evidence_file=evidence_file,
+            progress=progress,
+        )
     paths = write_reports(outcome.result, out, settings.lang)
     if not quiet:
         print_summary(outcome.result, settings.lang, None, paths)
@@ -148,24 +246,48 @@ def _gate(result: Any, fail_under: str | None) -> int:
 @click.argument("run_dir", type=click.Path(path_type=Path))
 @_type_option
 @_lang_option
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
-              help="Where to write the reports (default: RUN_DIR).")
-@click.option("--evidence", "evidence_file", type=click.Path(path_type=Path), default=None,
-              help="Assessor evidence file (YAML).")
-@click.option("--rules", "rule_dirs", type=click.Path(path_type=Path), multiple=True,
-              help="Extra folder of YAML rules (repeatable).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where to write the reports (default: RUN_DIR).",
+)
+@click.option(
+    "--evidence",
+    "evidence_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Assessor evidence file (YAML).",
+)
+@click.option(
+    "--rules",
+    "rule_dirs",
+    type=click.Path(path_type=Path),
+    multiple=True,
+    help="Extra folder of YAML rules (repeatable).",
+)
 @click.option("--fail-under", type=click.Choice(GRADES), default=None)
 @click.option("--quiet", "-q", is_flag=True)
-def audit(run_dir: Path, enterprise_type: str | None, lang: str | None, out_dir: Path | None,
-          evidence_file: Path | None, rule_dirs: tuple[Path, ...], fail_under: str | None,
-          quiet: bool) -> None:
+def audit(
+    run_dir: Path,
+    enterprise_type: str | None,
+    lang: str | None,
+    out_dir: Path | None,
+    evidence_file: Path | None,
+    rule_dirs: tuple[Path, ...],
+    fail_under: str | None,
+    quiet: bool,
+) -> None:
     """Re-run checks, scoring and reports offline from a previous scan's RUN_DIR."""
     from ecq_scan.report import print_summary, write_reports
     from ecq_scan.runner import audit as run_audit
 
     overrides = {k: v for k, v in {"enterprise_type": enterprise_type, "lang": lang}.items() if v}
     try:
-        result = run_audit(run_dir, overrides, extra_rules=list(rule_dirs), evidence_file=evidence_file)
+        result = run_audit(
+            run_dir, overrides, extra_rules=list(rule_dirs), evidence_file=evidence_file
+        )
         out = out_dir or run_dir
         lang_used = lang or str(result.provenance.settings.get("lang", "zh"))
         paths = write_reports(result, out, lang_used)
@@ -195,15 +317,25 @@ def checks_list(lang: str | None, fmt: str, rule_dirs: tuple[Path, ...]) -> None
         _fail(exc)
     lang = lang or "en"
     if fmt == "json":
-        click.echo(json.dumps([c.meta.model_dump(mode="json") for c in catalogue],
-                              ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                [c.meta.model_dump(mode="json") for c in catalogue], ensure_ascii=False, indent=2
+            )
+        )
         return
     rows = [("id", "clauses", "indicators", "types", "absence fails", "title")]
     for c in catalogue:
         m = c.meta
-        rows.append((m.id, ",".join(m.clauses), ",".join(map(str, m.indicators)) or "-",
-                     ",".join(t.value for t in m.enterprise_types),
-                     "yes" if m.absence_is_failure else "no", m.title_pass.get(lang)))
+        rows.append(
+            (
+                m.id,
+                ",".join(m.clauses),
+                ",".join(map(str, m.indicators)) or "-",
+                ",".join(t.value for t in m.enterprise_types),
+                "yes" if m.absence_is_failure else "no",
+                m.title_pass.get(lang),
+            )
+        )
     widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     for r in rows:
         cells = [r[i] + " " * (widths[i] - _width(r[i])) for i in range(len(widths))]
@@ -227,8 +359,13 @@ def schema() -> None:
 
 @cli.command()
 @_lang_option
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("reports/demo"),
-              show_default=True)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("reports/demo"),
+    show_default=True,
+)
 @click.option("--quiet", "-q", is_flag=True)
 def demo(lang: str | None, out_dir: Path, quiet: bool) -> None:
     """Serve the bundled compliant demo shop on 127.0.0.1, scan it, and write the report."""

@@ -22,7 +22,8 @@ from ecq_scan.models import EnterpriseType
 
 ENV_PREFIX = "ECQ_"
 DEFAULT_USER_AGENT = (
-    f"ecq-scan/{__version__} (+https://github.com/ecq-scan/ecq-scan; service-quality compliance scanner)"
+    f"ecq-scan/{__version__} "
+    "(+https://github.com/ecq-scan/ecq-scan; service-quality compliance scanner)"
 )
 
 
@@ -52,7 +53,9 @@ class Settings(BaseModel):
     user_agent: str = DEFAULT_USER_AGENT
     concurrency: int = Field(default=4, ge=1, le=256, description="requests in flight, all hosts")
     per_host_concurrency: int = Field(default=2, ge=1, le=64)
-    per_host_delay: float = Field(default=0.5, ge=0, description="seconds between requests to a host")
+    per_host_delay: float = Field(
+        default=0.5, ge=0, description="seconds between requests to a host"
+    )
     retries: int = Field(default=2, ge=0, le=10)
     backoff: float = Field(default=0.5, ge=0, description="first retry delay; doubles each time")
 
@@ -64,16 +67,19 @@ def _read_file(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text("utf-8")
     except OSError as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc.strerror}",
-                          "check the path given to --config") from exc
+        raise ConfigError(
+            f"cannot read config file {path}: {exc.strerror}", "check the path given to --config"
+        ) from exc
     try:
         if path.suffix.lower() == ".toml":
             data: Any = tomllib.loads(text)
         else:
             data = yaml.safe_load(text)
     except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"config file {path} is not valid {path.suffix.lstrip('.') or 'YAML'}: {exc}",
-                          "fix the syntax or remove the file") from exc
+        raise ConfigError(
+            f"config file {path} is not valid {path.suffix.lstrip('.') or 'YAML'}: {exc}",
+            "fix the syntax or remove the file",
+        ) from exc
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -116,6 +122,8 @@ def load_settings(
         field = str(err["loc"][0]) if err["loc"] else "?"
         where = sources.get(field, "settings")
         if err["type"] == "extra_forbidden":
-            raise ConfigError(f"unknown setting {field!r} in {where}",
-                              f"known settings: {', '.join(Settings.model_fields)}") from exc
+            raise ConfigError(
+                f"unknown setting {field!r} in {where}",
+                f"known settings: {', '.join(Settings.model_fields)}",
+            ) from exc
         raise ConfigError(f"invalid value for {field!r} from {where}: {err['msg']}") from exc

@@ -16,5 +16,7 @@ def find_demo_site() -> Path:
         candidate = base / DEMO_SITE
         if (candidate / "index.html").is_file():
             return candidate
-    raise InputError("the demo shop (fixtures/sites/good-zh) was not found",
-                     "run `make demo` from a checkout of the ecq-scan repository")
+    raise InputError(
+        "the demo shop (fixtures/sites/good-zh) was not found",
+        "run `make demo` from a checkout of the ecq-scan repository",
+    )

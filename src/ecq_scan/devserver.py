@@ -16,15 +16,15 @@ from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 
 class _Handler(SimpleHTTPRequestHandler):
-    extra_headers: dict[str, dict[str, str]] = {}
-    statuses: dict[str, int] = {}
+    extra_headers: ClassVar[dict[str, dict[str, str]]] = {}
+    statuses: ClassVar[dict[str, int]] = {}
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
     def end_headers(self) -> None:

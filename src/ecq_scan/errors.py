@@ -41,6 +41,6 @@ class RuleError(InputError):
 
 
 class SiteUnscannableError(UserFacingError):
-    """The site could not be scanned at all: DNS failure, refused, robots disallow, not HTML (exit 3)."""
+    """The site could not be scanned at all (DNS, refused, robots disallow, not HTML): exit 3."""
 
     exit_code = EXIT_UNSCANNABLE

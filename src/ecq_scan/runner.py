@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from ecq_scan import __version__
@@ -30,13 +31,15 @@ from ecq_scan.crawl import (
 )
 from ecq_scan.errors import InputError, SiteUnscannableError
 from ecq_scan.models import (
+    Disclosure,
+    Finding,
     PageRecord,
     Provenance,
     ScanResult,
     ScanStatus,
     SkippedUrl,
 )
-from ecq_scan.scoring import load_evidence, load_profile, score
+from ecq_scan.scoring import EvidenceFile, Profile, load_evidence, load_profile, score
 from ecq_scan.standard import load_catalogue as load_standard
 
 SETTINGS_FILE = "settings.json"
@@ -71,12 +74,21 @@ def _prepare_run_dir(out_dir: Path) -> None:
         probe.write_text("ok")
         probe.unlink()
     except OSError as exc:
-        raise InputError(f"cannot write to output directory {out_dir}: {exc.strerror}",
-                         "choose another folder with --out") from exc
+        raise InputError(
+            f"cannot write to output directory {out_dir}: {exc.strerror}",
+            "choose another folder with --out",
+        ) from exc
 
 
-def scan(url: str, settings: Settings, out_dir: Path, *, extra_rules: Sequence[Path] = (),
-         evidence_file: Path | None = None, progress: Progress | None = None) -> ScanOutcome:
+def scan(
+    url: str,
+    settings: Settings,
+    out_dir: Path,
+    *,
+    extra_rules: Sequence[Path] = (),
+    evidence_file: Path | None = None,
+    progress: Progress | None = None,
+) -> ScanOutcome:
     """Crawl `url`, analyse every page, score, and return the result (reports are written by
     the caller). Snapshots are stored in `out_dir/snapshots/` as they arrive."""
     checks = _checks(extra_rules)
@@ -85,7 +97,8 @@ def scan(url: str, settings: Settings, out_dir: Path, *, extra_rules: Sequence[P
     _prepare_run_dir(out_dir)
     (out_dir / "snapshots").mkdir(exist_ok=True)
     (out_dir / "snapshots" / SETTINGS_FILE).write_text(
-        json.dumps({"target": url, "settings": settings.model_dump(mode="json")}, indent=2), "utf-8")
+        json.dumps({"target": url, "settings": settings.model_dump(mode="json")}, indent=2), "utf-8"
+    )
 
     url = validate_start_url(url)
     analysis = Analysis(checks, settings.enterprise_type)
@@ -101,9 +114,15 @@ def scan(url: str, settings: Settings, out_dir: Path, *, extra_rules: Sequence[P
         if snap.status is None or snap.status >= 400:
             analysis.add_failed(snap.final_url, f"HTTP {snap.status}", is_home=is_home)
             return []
-        return analysis.add_page(snap.text, url=snap.final_url, requested_url=snap.url,
-                                 status=snap.status, headers=snap.headers,
-                                 content_type=snap.content_type or "", is_home=is_home)
+        return analysis.add_page(
+            snap.text,
+            url=snap.final_url,
+            requested_url=snap.url,
+            status=snap.status,
+            headers=snap.headers,
+            content_type=snap.content_type or "",
+            is_home=is_home,
+        )
 
     crawler = Crawler(settings, store=store, progress=progress)
     interrupted = False
@@ -113,7 +132,12 @@ def scan(url: str, settings: Settings, out_dir: Path, *, extra_rules: Sequence[P
     skipped: list[SkippedUrl] = []
     try:
         report = asyncio.run(crawler.run(url, on_page))
-        pages, skipped, status, status_reason = report.pages, report.skipped, report.status, report.status_reason
+        pages, skipped, status, status_reason = (
+            report.pages,
+            report.skipped,
+            report.status,
+            report.status_reason,
+        )
     except SiteUnscannableError as exc:
         unscannable = exc
         status, status_reason = ScanStatus.UNSCANNABLE, str(exc)
@@ -124,21 +148,41 @@ def scan(url: str, settings: Settings, out_dir: Path, *, extra_rules: Sequence[P
         pages = [rec for rec, _body in SnapshotStore.read(out_dir)]
 
     conclusion = analysis.conclude(unscannable_reason=str(unscannable) if unscannable else None)
-    result = _result(url, settings, checks, analysis, conclusion.findings, conclusion.disclosures,
-                     pages, skipped, status, status_reason, started, profile, evidence, evidence_file)
+    result = _result(
+        url,
+        settings,
+        checks,
+        analysis,
+        conclusion.findings,
+        conclusion.disclosures,
+        pages,
+        skipped,
+        status,
+        status_reason,
+        started,
+        profile,
+        evidence,
+    )
     return ScanOutcome(result, interrupted=interrupted, unscannable=unscannable)
 
 
-def audit(run_dir: Path, overrides: dict[str, object] | None = None, *,
-          extra_rules: Sequence[Path] = (), evidence_file: Path | None = None) -> ScanResult:
+def audit(
+    run_dir: Path,
+    overrides: Mapping[str, object] | None = None,
+    *,
+    extra_rules: Sequence[Path] = (),
+    evidence_file: Path | None = None,
+) -> ScanResult:
     """Re-run checks and scoring offline from the snapshots in `run_dir` (no network)."""
     snap_dir = run_dir / "snapshots"
     if not (snap_dir / "manifest.jsonl").is_file():
-        raise InputError(f"{run_dir} holds no scan snapshots (no snapshots/manifest.jsonl)",
-                         "give the folder a previous `ecq-scan scan` wrote, e.g. reports/<host>-<time>")
+        raise InputError(
+            f"{run_dir} holds no scan snapshots (no snapshots/manifest.jsonl)",
+            "give the folder a previous `ecq-scan scan` wrote, e.g. reports/<host>-<time>",
+        )
     saved = _saved_settings(snap_dir)
     settings = Settings.model_validate({**saved.get("settings", {}), **(overrides or {})})
-    records, skipped, status, status_reason, start_url = load_crawl(run_dir)
+    _records, skipped, status, status_reason, start_url = load_crawl(run_dir)
     target = str(saved.get("target") or start_url)
     checks = _checks(extra_rules)
     profile = load_profile(settings.profile, {c.meta.id for c in checks})
@@ -150,21 +194,49 @@ def audit(run_dir: Path, overrides: dict[str, object] | None = None, *,
         pages.append(rec)
         is_home = rec.url == target
         ctype = rec.content_type
-        if body is None or rec.error or not is_html(ctype) or rec.status is None or rec.status >= 400:
-            analysis.add_failed(rec.final_url or rec.url, rec.error or f"HTTP {rec.status}", is_home=is_home)
+        if (
+            body is None
+            or rec.error
+            or not is_html(ctype)
+            or rec.status is None
+            or rec.status >= 400
+        ):
+            analysis.add_failed(
+                rec.final_url or rec.url, rec.error or f"HTTP {rec.status}", is_home=is_home
+            )
             continue
         text, _enc = decode_html(body, rec.content_type)
-        analysis.add_page(text, url=rec.final_url, requested_url=rec.url, status=rec.status,
-                          headers=rec.headers, content_type=ctype or "", is_home=is_home)
+        analysis.add_page(
+            text,
+            url=rec.final_url,
+            requested_url=rec.url,
+            status=rec.status,
+            headers=rec.headers,
+            content_type=ctype or "",
+            is_home=is_home,
+        )
     unscannable = status_reason if status is ScanStatus.UNSCANNABLE else None
     conclusion = analysis.conclude(unscannable_reason=unscannable)
-    result = _result(target, settings, checks, analysis, conclusion.findings, conclusion.disclosures,
-                     pages, skipped, status, status_reason, started, profile, evidence, evidence_file)
+    result = _result(
+        target,
+        settings,
+        checks,
+        analysis,
+        conclusion.findings,
+        conclusion.disclosures,
+        pages,
+        skipped,
+        status,
+        status_reason,
+        started,
+        profile,
+        evidence,
+    )
     result.provenance.offline_audit = True
     return result
 
 
-def _saved_settings(snap_dir: Path) -> dict[str, object]:
+def _saved_settings(snap_dir: Path) -> dict[str, Any]:
     path = snap_dir / SETTINGS_FILE
     if not path.is_file():
         return {}
@@ -175,18 +247,33 @@ def _saved_settings(snap_dir: Path) -> dict[str, object]:
     return data if isinstance(data, dict) else {}
 
 
-def _result(url: str, settings: Settings, checks: Sequence[Check], analysis: Analysis,
-            findings: list, disclosures: list, pages: list[PageRecord], skipped: list[SkippedUrl],  # type: ignore[type-arg]
-            status: ScanStatus, status_reason: str | None, started: datetime, profile: object,
-            evidence: object, evidence_file: Path | None) -> ScanResult:
+def _result(
+    url: str,
+    settings: Settings,
+    checks: Sequence[Check],
+    analysis: Analysis,
+    findings: list[Finding],
+    disclosures: list[Disclosure],
+    pages: list[PageRecord],
+    skipped: list[SkippedUrl],
+    status: ScanStatus,
+    status_reason: str | None,
+    started: datetime,
+    profile: Profile,
+    evidence: EvidenceFile | None,
+) -> ScanResult:
     for rec in pages:  # the role guessed from the parsed page beats the guess from link text
         role = analysis.roles.get(rec.final_url) or analysis.roles.get(rec.url)
         if role is not None:
             rec.role = role
-    card = score(findings, profile, load_standard(), settings.enterprise_type, evidence,  # type: ignore[arg-type]
-                 {c.meta.id: c.meta.enterprise_types for c in checks})
-    if evidence_file is not None:
-        card.evidence_file = str(evidence_file)
+    card = score(
+        findings,
+        profile,
+        load_standard(),
+        settings.enterprise_type,
+        evidence,
+        {c.meta.id: c.meta.enterprise_types for c in checks},
+    )
     return ScanResult(
         target=url,
         host=urlsplit(url).netloc,

@@ -34,7 +34,9 @@ def _site(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
     return root
 
 
-@pytest.mark.parametrize("url", ["ftp://example.com/", "http://", "http://exa mple.com/", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "url", ["ftp://example.com/", "http://", "http://exa mple.com/", "javascript:alert(1)"]
+)
 def test_invalid_url_is_usage_error(url: str, tmp_path: Path) -> None:
     run = run_cli("scan", url, "--out", tmp_path / "r", "--quiet")
     assert run.code == 2, run.stderr
@@ -43,8 +45,17 @@ def test_invalid_url_is_usage_error(url: str, tmp_path: Path) -> None:
 
 def test_refused_connection_is_unscannable(tmp_path: Path) -> None:
     out = tmp_path / "r"
-    run = run_cli("scan", f"http://127.0.0.1:{_free_port()}/", "--out", out, "--quiet",
-                  "--delay", "0", "--page-timeout", "5")
+    run = run_cli(
+        "scan",
+        f"http://127.0.0.1:{_free_port()}/",
+        "--out",
+        out,
+        "--quiet",
+        "--delay",
+        "0",
+        "--page-timeout",
+        "5",
+    )
     assert run.code == 3, run.stderr
     _assert_clean_error(run.stderr)
     result = json.loads((out / "result.json").read_text("utf-8"))
@@ -53,8 +64,17 @@ def test_refused_connection_is_unscannable(tmp_path: Path) -> None:
 
 
 def test_unknown_host_is_unscannable(tmp_path: Path) -> None:
-    run = run_cli("scan", "http://no-such-shop.invalid/", "--out", tmp_path / "r", "--quiet",
-                  "--page-timeout", "5", "--delay", "0")
+    run = run_cli(
+        "scan",
+        "http://no-such-shop.invalid/",
+        "--out",
+        tmp_path / "r",
+        "--quiet",
+        "--page-timeout",
+        "5",
+        "--delay",
+        "0",
+    )
     assert run.code == 3, run.stderr
     _assert_clean_error(run.stderr)
 
@@ -62,7 +82,9 @@ def test_unknown_host_is_unscannable(tmp_path: Path) -> None:
 def test_home_page_404_is_unscannable(tmp_path: Path) -> None:
     root = _site(tmp_path, {"other.html": "<p>x</p>"})
     with serve_directory(root) as base:
-        run = run_cli("scan", base + "missing.html", "--out", tmp_path / "r", "--quiet", "--delay", "0")
+        run = run_cli(
+            "scan", base + "missing.html", "--out", tmp_path / "r", "--quiet", "--delay", "0"
+        )
     assert run.code == 3, run.stderr
     assert "404" in run.stderr
     _assert_clean_error(run.stderr)
@@ -77,7 +99,9 @@ def test_home_page_not_html_is_unscannable(tmp_path: Path) -> None:
 
 
 def test_robots_disallow_all_is_unscannable(tmp_path: Path) -> None:
-    root = _site(tmp_path, {"robots.txt": "User-agent: *\nDisallow: /\n", "index.html": "<p>hi</p>"})
+    root = _site(
+        tmp_path, {"robots.txt": "User-agent: *\nDisallow: /\n", "index.html": "<p>hi</p>"}
+    )
     with serve_directory(root) as base:
         run = run_cli("scan", base, "--out", tmp_path / "r", "--quiet", "--delay", "0")
     assert run.code == 3, run.stderr
@@ -121,10 +145,17 @@ def test_page_failing_mid_scan_is_error_not_fail(tmp_path: Path) -> None:
     """The returns page answers 500: return-policy must be `error`, and the rest is reported."""
     home = """<html lang="zh-CN"><head><title>测试店</title></head><body>
     <p>欢迎光临测试店，本店经营各类茶叶与茶具，欢迎选购，我们提供优质的服务与商品。</p>
-    <a href="/help/returns.html">退换货政策</a> <a href="/privacy.html">隐私政策</a></body></html>"""
-    root = _site(tmp_path, {"index.html": home, "help/returns.html": "x",
-                            "privacy.html": "<h1>隐私政策</h1><p>我们如何收集和使用您的个人信息。</p>",
-                            "_status.json": json.dumps({"/help/returns.html": 500})})
+    <a href="/help/returns.html">退换货政策</a>
+    <a href="/privacy.html">隐私政策</a></body></html>"""
+    root = _site(
+        tmp_path,
+        {
+            "index.html": home,
+            "help/returns.html": "x",
+            "privacy.html": "<h1>隐私政策</h1><p>我们如何收集和使用您的个人信息。</p>",
+            "_status.json": json.dumps({"/help/returns.html": 500}),
+        },
+    )
     out = tmp_path / "r"
     with serve_directory(root) as base:
         run = run_cli("scan", base, "--out", out, "--quiet", "--delay", "0")
@@ -133,13 +164,17 @@ def test_page_failing_mid_scan_is_error_not_fail(tmp_path: Path) -> None:
     outcomes = {f["check_id"]: f["outcome"] for f in result["findings"]}
     assert outcomes["return-policy"] == "error"
     assert outcomes["privacy-policy"] == "pass"
-    assert any(p["url"].endswith("/help/returns.html") and (p["error"] or (p["status"] or 0) >= 500)
-               for p in result["pages"])
+    assert any(
+        p["url"].endswith("/help/returns.html") and (p["error"] or (p["status"] or 0) >= 500)
+        for p in result["pages"]
+    )
 
 
 def test_fail_under_gate_exits_1(tmp_path: Path) -> None:
     root = _site(tmp_path, {"index.html": "<html><body><p>shop</p></body></html>"})
     with serve_directory(root) as base:
-        run = run_cli("scan", base, "--out", tmp_path / "r", "--quiet", "--delay", "0", "--fail-under", "A")
+        run = run_cli(
+            "scan", base, "--out", tmp_path / "r", "--quiet", "--delay", "0", "--fail-under", "A"
+        )
     assert run.code == 1, run.stderr
     assert "fail-under" in run.stderr

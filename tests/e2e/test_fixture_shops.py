@@ -13,7 +13,11 @@ import yaml
 from ecq_scan.devserver import serve_directory
 from tests.conftest import SITES, run_cli
 
-SHOPS = sorted(p.name for p in SITES.iterdir() if (p / "expected.yaml").is_file()) if SITES.is_dir() else []
+SHOPS = (
+    sorted(p.name for p in SITES.iterdir() if (p / "expected.yaml").is_file())
+    if SITES.is_dir()
+    else []
+)
 SEVERITY = ["error", "fail", "needs_review", "pass", "not_applicable"]
 
 
@@ -24,14 +28,26 @@ def _site_outcome(findings: list[dict[str, Any]], check_id: str) -> str | None:
 
 
 @pytest.fixture(scope="module", params=SHOPS)
-def scanned(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], dict[str, Any], Path]:
+def scanned(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[dict[str, Any], dict[str, Any], Path]:
     name = request.param
     expected = yaml.safe_load((SITES / name / "expected.yaml").read_text("utf-8"))
     out = tmp_path_factory.mktemp(name) / "run"
     with serve_directory(SITES / name) as base:
-        run = run_cli("scan", base, "--out", out, "--delay", "0", "--quiet",
-                      "--type", expected.get("enterprise_type", "transactional"),
-                      "--lang", expected.get("lang", "zh"))
+        run = run_cli(
+            "scan",
+            base,
+            "--out",
+            out,
+            "--delay",
+            "0",
+            "--quiet",
+            "--type",
+            expected.get("enterprise_type", "transactional"),
+            "--lang",
+            expected.get("lang", "zh"),
+        )
     assert run.code == 0, run.stderr
     assert "Traceback" not in run.stderr
     return expected, run.result(out), out
@@ -75,12 +91,16 @@ def test_score_matches_expected(scanned: tuple[dict[str, Any], dict[str, Any], P
     expected, result, _ = scanned
     card = result["scorecard"]
     for key, want in (expected.get("score") or {}).items():
-        assert card[key] == pytest.approx(want) if isinstance(want, float) else card[key] == want, key
+        assert card[key] == pytest.approx(want) if isinstance(want, float) else card[key] == want, (
+            key
+        )
     assert card["provisional"] is True  # a website alone never settles a grade
 
 
 @pytest.mark.e2e
-def test_audit_reproduces_scan_offline(scanned: tuple[dict[str, Any], dict[str, Any], Path]) -> None:
+def test_audit_reproduces_scan_offline(
+    scanned: tuple[dict[str, Any], dict[str, Any], Path],
+) -> None:
     _, result, out = scanned
     audit_out = out.parent / "audit"
     run = run_cli("audit", out, "--out", audit_out, "--quiet")

@@ -21,20 +21,83 @@ from ecq_scan.artifacts.roles import guess_role
 from ecq_scan.artifacts.text import collapse, normalise
 
 _SKIP = frozenset(
-    {"script", "style", "template", "noscript", "head", "iframe", "object", "svg", "canvas",
-     "-comment", "title", "meta", "link"}
+    {
+        "script",
+        "style",
+        "template",
+        "noscript",
+        "head",
+        "iframe",
+        "object",
+        "svg",
+        "canvas",
+        "-comment",
+        "title",
+        "meta",
+        "link",
+    }
 )
 _BLOCK = frozenset(
-    {"address", "article", "aside", "blockquote", "dd", "details", "dialog", "div", "dl", "dt",
-     "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
-     "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody",
-     "td", "tfoot", "th", "thead", "tr", "ul", "br", "body", "option", "select", "button",
-     "caption", "label", "center"}
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+        "br",
+        "body",
+        "option",
+        "select",
+        "button",
+        "caption",
+        "label",
+        "center",
+    }
 )
 _HIDDEN_STYLE = re.compile(r"(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
 _REGION_TAG: Mapping[str, Region] = {"header": "header", "nav": "nav", "footer": "footer"}
-_REGION_ROLE: Mapping[str, Region] = {"banner": "header", "navigation": "nav", "contentinfo": "footer"}
-_FOOTER_HINT = re.compile(r"(?:^|[\s_-])(?:footer|foot|bottom|copyright|site-info)(?:$|[\s_-])", re.I)
+_REGION_ROLE: Mapping[str, Region] = {
+    "banner": "header",
+    "navigation": "nav",
+    "contentinfo": "footer",
+}
+_FOOTER_HINT = re.compile(
+    r"(?:^|[\s_-])(?:footer|foot|bottom|copyright|site-info)(?:$|[\s_-])", re.I
+)
 _HEADER_HINT = re.compile(r"(?:^|[\s_-])(?:header|topbar|top-bar|site-header)(?:$|[\s_-])", re.I)
 _NAV_HINT = re.compile(r"(?:^|[\s_-])(?:nav|navbar|menu)(?:$|[\s_-])", re.I)
 MAX_JSONLD_BYTES = 512 * 1024
@@ -49,9 +112,9 @@ def _is_hidden(attrs: Mapping[str, str | None]) -> bool:
     return attrs.get("type") == "hidden"
 
 
-def _region_of(tag: str, attrs: Mapping[str, str | None], parent: Region) -> Region:
-    if parent != "main":
-        return parent
+def _region_of(tag: str, attrs: Mapping[str, str | None]) -> Region:
+    """Region of an element inside `main`: semantic tags, ARIA landmarks, then id/class hints
+    (Chinese storefronts mostly use `<div id="footer">`)."""
     if tag in _REGION_TAG:
         return _REGION_TAG[tag]
     role = attrs.get("role")
@@ -88,6 +151,11 @@ class _Builder:
 
     def __init__(self, base: str) -> None:
         self.base = base
+        parts = urlsplit(base)
+        self._origin = (
+            f"{parts.scheme}://{parts.netloc.lower()}" if parts.scheme in ("http", "https") else ""
+        )
+        self._resolved: dict[str, str] = {}
         self.blocks: list[TextBlock] = []
         self.links: list[Link] = []
         self.images: list[Image] = []
@@ -102,9 +170,33 @@ class _Builder:
             if raw:
                 norm = normalise(raw)
                 if norm:
-                    self.blocks.append(TextBlock(raw, norm, self._buf_region, self._buf_node, self._offset))
+                    self.blocks.append(
+                        TextBlock(raw, norm, self._buf_region, self._buf_node, self._offset)
+                    )
                     self._offset += len(norm) + 1
             self._buf = []
+
+    def resolve(self, href: str) -> str:
+        """`absolute_url(self.base, href)`, with a fast path for root-relative links (most
+        storefront links) and a cache, because footers repeat the same hrefs many times."""
+        cached = self._resolved.get(href)
+        if cached is not None:
+            return cached
+        h = href.strip()
+        if (
+            self._origin
+            and h.startswith("/")
+            and not h.startswith("//")
+            and "/." not in h
+            and "\\" not in h
+            and not any(c in h for c in " \t\n")
+        ):
+            path = h.split("#", 1)[0]
+            out = self._origin + path if path else ""
+        else:
+            out = absolute_url(self.base, h)
+        self._resolved[href] = out
+        return out
 
     def text(self, value: str, container: Any, region: Region) -> None:
         if not self._buf:
@@ -204,7 +296,7 @@ def _walk(root: Any, builder: _Builder) -> None:
             continue
         attrs = node.attributes
         is_hidden = hidden or _is_hidden(attrs)
-        child_region = _region_of(tag, attrs, region)
+        child_region = region if region != "main" else _region_of(tag, attrs)
         if tag == "img":
             _add_image(builder, node, attrs, child_region, open_links)
             if not is_hidden:
@@ -218,17 +310,16 @@ def _walk(root: Any, builder: _Builder) -> None:
         if tag == "a":
             open_links.append((node, []))
         stack.append((None, node, child_region, is_hidden, is_block))
-        children = []
-        child = node.child
-        while child is not None:
-            children.append(child)
-            child = child.next
         child_container = node if is_block else container
-        for ch in reversed(children):
-            stack.append((ch, child_container, child_region, is_hidden))
+        child = node.last_child
+        while child is not None:
+            stack.append((child, child_container, child_region, is_hidden))
+            child = child.prev
 
 
-def _finish_link(builder: _Builder, entry: tuple[Any, list[str]], region: Region, hidden: bool) -> None:
+def _finish_link(
+    builder: _Builder, entry: tuple[Any, list[str]], region: Region, hidden: bool
+) -> None:
     node, parts = entry
     attrs = node.attributes
     href = attrs.get("href")
@@ -237,7 +328,7 @@ def _finish_link(builder: _Builder, entry: tuple[Any, list[str]], region: Region
     text_raw = collapse("".join(parts))
     builder.links.append(
         Link(
-            url=absolute_url(builder.base, href),
+            url=builder.resolve(href),
             href=href.strip(),
             text=normalise(text_raw),
             text_raw=text_raw,
@@ -249,16 +340,21 @@ def _finish_link(builder: _Builder, entry: tuple[Any, list[str]], region: Region
     )
 
 
-def _add_image(builder: _Builder, node: Any, attrs: Mapping[str, str | None], region: Region,
-               link_stack: list[tuple[Any, list[str]]]) -> None:
+def _add_image(
+    builder: _Builder,
+    node: Any,
+    attrs: Mapping[str, str | None],
+    region: Region,
+    link_stack: list[tuple[Any, list[str]]],
+) -> None:
     src = attrs.get("src") or attrs.get("data-src") or ""
     link_url = None
     if link_stack:
         href = link_stack[-1][0].attributes.get("href")
-        link_url = absolute_url(builder.base, href) if href else None
+        link_url = builder.resolve(href) if href else None
     builder.images.append(
         Image(
-            src=absolute_url(builder.base, src) or src,
+            src=builder.resolve(src) or src,
             alt=normalise(attrs.get("alt") or ""),
             title=normalise(attrs.get("title") or ""),
             region=region,

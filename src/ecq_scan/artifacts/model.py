@@ -104,9 +104,13 @@ class PageArtifacts:
         """Text around a match for evidence: the original wording when one short block holds
         the match, otherwise a bounded window of the normalised text."""
         block = self.block_at(start)
-        if block is not None and start >= block.start and end <= block.start + len(block.norm):
-            if len(block.raw) <= 2 * context + (end - start):
-                return block.raw
+        if (
+            block is not None
+            and block.start <= start
+            and end <= block.start + len(block.norm)
+            and len(block.raw) <= 2 * context + (end - start)
+        ):
+            return block.raw
         lo = max(0, start - context)
         hi = min(len(self.text), end + context)
         prefix = "…" if lo > 0 else ""

@@ -42,11 +42,15 @@ class RoleVocab:
 
 @cache
 def vocabulary() -> tuple[RoleVocab, ...]:
-    raw = yaml.safe_load(resources.files("ecq_scan.artifacts").joinpath("vocab.yaml").read_text("utf-8"))
+    raw = yaml.safe_load(
+        resources.files("ecq_scan.artifacts").joinpath("vocab.yaml").read_text("utf-8")
+    )
     out = []
     for name, spec in raw["roles"].items():
         words = tuple(sorted((w.lower() for w in spec.get("words", [])), key=len, reverse=True))
-        out.append(RoleVocab(PageRole(name), words, frozenset(p.lower() for p in spec.get("paths", []))))
+        out.append(
+            RoleVocab(PageRole(name), words, frozenset(p.lower() for p in spec.get("paths", [])))
+        )
     return tuple(out)
 
 
@@ -88,11 +92,16 @@ def role_from_path(url: str) -> PageRole | None:
 
 def is_home(url: str) -> bool:
     path = urlsplit(url).path
-    return path in ("", "/") or path.lower() in ("/index.html", "/index.htm", "/index.php", "/default.html")
+    return path in ("", "/") or path.lower() in (
+        "/index.html",
+        "/index.htm",
+        "/index.php",
+        "/default.html",
+    )
 
 
 def guess_role(url: str, title: str, h1: str) -> PageRole:
-    """Role from URL path first (stable), then from <h1> and <title> (site name noise comes last)."""
+    """Role from URL path first (stable), then <h1>, then <title> (site-name noise comes last)."""
     if is_home(url):
         return PageRole.HOME
     return (

@@ -85,7 +85,8 @@ class SiteContext:
     def failed_candidates(self, roles: Sequence[PageRole] = ()) -> list[PageSummary]:
         """Pages that could have held the item (by role or link text) but failed to load."""
         return [
-            p for p in self.pages
+            p
+            for p in self.pages
             if not p.ok and (not roles or p.role in roles or (p.link_role in roles))
         ]
 
@@ -114,8 +115,17 @@ class Check(ABC):
 
     # helpers shared by checks --------------------------------------------------------------
 
-    def hit(self, page: PageArtifacts, signal: str, start: int, end: int, *,
-            value: str | None = None, valid: bool | None = None, note: str | None = None) -> Hit:
+    def hit(
+        self,
+        page: PageArtifacts,
+        signal: str,
+        start: int,
+        end: int,
+        *,
+        value: str | None = None,
+        valid: bool | None = None,
+        note: str | None = None,
+    ) -> Hit:
         """A hit for a match at text offsets [start, end) of `page.text`."""
         block = page.block_at(start)
         return Hit(
@@ -131,9 +141,15 @@ class Check(ABC):
             note=note,
         )
 
-    def finding(self, outcome: Outcome, message: I18nText | None = None, *,
-                hits: Sequence[Hit] = (), url: str | None = None,
-                pages_searched: Sequence[str] = ()) -> Finding:
+    def finding(
+        self,
+        outcome: Outcome,
+        message: I18nText | None = None,
+        *,
+        hits: Sequence[Hit] = (),
+        url: str | None = None,
+        pages_searched: Sequence[str] = (),
+    ) -> Finding:
         if message is None:
             message = self.meta.title_pass if outcome is Outcome.PASS else self.meta.title_fail
         return Finding(
@@ -148,29 +164,35 @@ class Check(ABC):
     def not_applicable(self, reason: I18nText) -> Verdict:
         return Verdict([self.finding(Outcome.NOT_APPLICABLE, reason)])
 
-    def absent(self, site: SiteContext, roles: Sequence[PageRole] = (),
-               what: I18nText | None = None) -> Verdict:
+    def absent(
+        self, site: SiteContext, roles: Sequence[PageRole] = (), what: I18nText | None = None
+    ) -> Verdict:
         """Verdict when nothing was found: fail only if the law requires the item on the site,
         the home page loaded, and no page that could hold it failed to load."""
         searched = site.searched(roles) or site.searched()
         failed = site.failed_candidates(roles)
         if not site.home_ok or failed:
             urls = ", ".join(p.url for p in failed[:5]) or site.home_url
-            return Verdict([self.finding(
-                Outcome.ERROR,
-                I18nText(
-                    zh=f"无法判断：可能包含该信息的页面加载失败（{urls}）",
-                    en=f"Could not decide: pages that may hold it failed to load ({urls})",
-                ),
-                pages_searched=searched,
-            )])
+            return Verdict(
+                [
+                    self.finding(
+                        Outcome.ERROR,
+                        I18nText(
+                            zh=f"无法判断：可能包含该信息的页面加载失败（{urls}）",
+                            en=f"Could not decide: pages that may hold it failed to load ({urls})",
+                        ),
+                        pages_searched=searched,
+                    )
+                ]
+            )
         outcome = Outcome.FAIL if self.meta.absence_is_failure else Outcome.NEEDS_REVIEW
         msg = what or self.meta.title_fail
         if outcome is Outcome.NEEDS_REVIEW:
             msg = I18nText(
-                zh=f"{msg.zh}（在已检索的 {len(searched)} 个页面中未发现；可能位于 App 或登录后页面，请人工确认）",
+                zh=f"{msg.zh}（在已检索的 {len(searched)} 个页面中未发现；"
+                "可能位于 App 或登录后页面，请人工确认）",
                 en=f"{msg.en} (not seen on the {len(searched)} pages searched; it may be in an app "
-                   "or behind login — confirm by hand)",
+                "or behind login — confirm by hand)",
             )
         return Verdict([self.finding(outcome, msg, pages_searched=searched)])
 
@@ -183,8 +205,17 @@ class Check(ABC):
             if value in seen:
                 continue
             seen.add(value)
-            out.append(Disclosure(key=key, value=value, url=h.url, locator=h.locator,
-                                  snippet=h.snippet, valid=h.valid, note=h.note))
+            out.append(
+                Disclosure(
+                    key=key,
+                    value=value,
+                    url=h.url,
+                    locator=h.locator,
+                    snippet=h.snippet,
+                    valid=h.valid,
+                    note=h.note,
+                )
+            )
         return out
 
 

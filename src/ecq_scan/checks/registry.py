@@ -13,11 +13,26 @@ from importlib import metadata, resources
 from pathlib import Path
 
 from ecq_scan.checks.base import Check
+from ecq_scan.checks.builtin import (
+    AbsoluteAdTerms,
+    BusinessLicence,
+    IcpFiling,
+    PriceDisplay,
+    PublicSecurityFiling,
+    TelecomLicence,
+)
 from ecq_scan.checks.yaml_rules import load_rules
 from ecq_scan.errors import RuleError
 
-#: Built-in Python checks, in catalogue order. Filled by ecq_scan.checks.builtin.
-BUILTIN_CHECKS: tuple[type[Check], ...] = ()
+#: Built-in Python checks, in catalogue order (clause 4.1 licences first, then 7.2.2, 7.7.1).
+BUILTIN_CHECKS: tuple[type[Check], ...] = (
+    IcpFiling,
+    TelecomLicence,
+    PublicSecurityFiling,
+    BusinessLicence,
+    PriceDisplay,
+    AbsoluteAdTerms,
+)
 
 ENTRY_POINT_GROUP = "ecq_scan.checks"
 
@@ -38,7 +53,9 @@ def load_catalogue(extra_rule_dirs: Sequence[Path] = ()) -> list[Check]:
     seen: dict[str, str] = {}
     for c in checks:
         if c.meta.id in seen:
-            raise RuleError(f"check id {c.meta.id!r} is defined twice ({seen[c.meta.id]} and {c.meta.source})")
+            raise RuleError(
+                f"check id {c.meta.id!r} is defined twice ({seen[c.meta.id]} and {c.meta.source})"
+            )
         seen[c.meta.id] = c.meta.source
     return checks
 

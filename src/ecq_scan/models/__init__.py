@@ -22,6 +22,7 @@ from ecq_scan.models.result import (
     SkippedUrl,
 )
 from ecq_scan.models.score import (
+    AppliedCap,
     Grade,
     IndicatorScore,
     ItemKind,
@@ -35,6 +36,7 @@ from ecq_scan.models.types import EnterpriseType
 __all__ = [
     "DISCLOSURE_KEYS",
     "SCHEMA_VERSION",
+    "AppliedCap",
     "CheckMeta",
     "Disclosure",
     "DisclosureKey",

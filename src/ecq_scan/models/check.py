@@ -67,9 +67,7 @@ class CheckMeta(BaseModel):
     severity: Severity
     clauses: list[str] = Field(min_length=1)
     indicators: list[int] = Field(default_factory=list)
-    enterprise_types: list[EnterpriseType] = Field(
-        default_factory=lambda: list(EnterpriseType)
-    )
+    enterprise_types: list[EnterpriseType] = Field(default_factory=lambda: list(EnterpriseType))
     page_roles: list[PageRole] = Field(default_factory=list)
     scope: Scope = "site"
     absence_is_failure: bool = Field(

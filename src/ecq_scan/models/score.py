@@ -65,6 +65,16 @@ class IndicatorScore(BaseModel):
     items: list[ItemScore]
 
 
+class AppliedCap(BaseModel):
+    """A grade cap that held for this scan, with the reason the report shows."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    max_grade: Grade
+    reason: I18nText
+
+
 class Scorecard(BaseModel):
     """Scores on a 0–100 scale after renormalising not-applicable indicators away."""
 
@@ -83,7 +93,10 @@ class Scorecard(BaseModel):
     grade_min: Grade | None = Field(description="null = below 50, no grade")
     grade_max: Grade | None
     provisional: bool
-    caps_applied: list[str] = Field(default_factory=list)
+    caps_applied: list[str] = Field(default_factory=list, description="ids of the caps that held")
+    caps: list[AppliedCap] = Field(
+        default_factory=list, description="the caps that held, with reasons"
+    )
     web_subscore: float = Field(
         description="earned website points / applicable website points × 100; NOT a grade"
     )

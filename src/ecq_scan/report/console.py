@@ -72,7 +72,13 @@ def _styled_lines(
     )
     lines.append((f"{t('web_subscore_not_grade', lang)}{sep}{fmt.score(card.web_subscore)}", "dim"))
     if card.caps_applied:
-        lines.append((f"{t('caps_applied', lang)}{sep}{'; '.join(card.caps_applied)}", "yellow"))
+        cap_texts = [c.reason.get(lang) for c in card.caps] or card.caps_applied
+        lines.append(
+            (
+                f"{t('caps_applied', lang)}{sep}{'; '.join(cap_texts)}",
+                "yellow",
+            )
+        )
 
     counts = fmt.outcome_counts(result.findings)
     parts = [

@@ -248,7 +248,7 @@ def _grade_card(card: Scorecard, lang: Lang) -> GradeCard:
         coverage=fmt.percent(card.coverage),
         coverage_width=fmt.percent_width(card.coverage),
         web_subscore=fmt.score(card.web_subscore),
-        caps=list(card.caps_applied),
+        caps=[c.reason.get(lang) for c in card.caps] or list(card.caps_applied),
         earned=fmt.points(card.earned),
         lost=fmt.points(card.lost),
         pending=fmt.points(card.pending),

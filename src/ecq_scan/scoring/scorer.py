@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ecq_scan.models import (
+    AppliedCap,
     EnterpriseType,
     Finding,
     Grade,
@@ -258,10 +259,12 @@ def score(
     thresholds = catalogue.grade_thresholds
     grade_min, grade_max = grade_for(min_score, thresholds), grade_for(max_score, thresholds)
     caps_applied: list[str] = []
+    caps: list[AppliedCap] = []
     for cap in profile.caps:
         found = by_check.get(cap.when.check, ())
         if combine_check(found, cap.when.check, enterprise_type, check_types) == cap.when.outcome:
             caps_applied.append(cap.id)
+            caps.append(AppliedCap(id=cap.id, max_grade=cap.max_grade, reason=cap.reason))
             grade_max = _min_grade(grade_max, cap.max_grade)
             grade_min = _min_grade(grade_min, cap.max_grade)
 
@@ -280,6 +283,7 @@ def score(
         grade_max=grade_max,
         provisional=grade_min != grade_max or pending > 0,
         caps_applied=caps_applied,
+        caps=caps,
         web_subscore=web,
         evidence_file=evidence.path if evidence is not None else None,
         indicators=indicators,

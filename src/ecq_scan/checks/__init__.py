@@ -1,0 +1,1 @@
+"""Check framework (pure `observe`/`conclude` interface), built-in Python checks, YAML rules."""
