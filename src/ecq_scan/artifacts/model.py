@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -11,6 +12,7 @@ from ecq_scan.artifacts.selector import css_path
 from ecq_scan.models import PageRole
 
 Region = Literal["header", "nav", "main", "footer"]
+LinkField = Literal["label", "url"]
 
 
 @dataclass(slots=True)
@@ -26,10 +28,14 @@ class TextBlock:
     region: Region
     node: Any = field(repr=False)
     start: int = 0
+    _locator: str | None = field(default=None, repr=False)
 
     @property
     def locator(self) -> str:
-        return css_path(self.node)
+        """Computed on first use (most blocks never become evidence), then kept."""
+        if self._locator is None:
+            self._locator = css_path(self.node)
+        return self._locator
 
 
 @dataclass(slots=True)
@@ -84,11 +90,57 @@ class PageArtifacts:
     h1: str = ""
     text: str = ""
     _starts: list[int] = field(default_factory=list, repr=False)
+    _link_index: dict[str, tuple[str, list[int]]] = field(default_factory=dict, repr=False)
+    _lower: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if not self.text:
             self.text = "\n".join(b.norm for b in self.blocks)
         self._starts = [b.start for b in self.blocks]
+
+    def _index(self, what: LinkField) -> tuple[str, list[int]]:
+        """Every link's label ("text title") or URL joined one per line, with line offsets.
+
+        Rules test a pattern against every link of every page; one regex pass over this string
+        (C speed) finds the few candidate links instead of one Python-level search per link.
+        """
+        cached = self._link_index.get(what)
+        if cached is None:
+            parts = [
+                (f"{ln.text} {ln.title}".strip() if what == "label" else ln.url or ln.href).replace(
+                    "\n", " "
+                )
+                for ln in self.links
+            ]
+            starts, pos = [], 0
+            for part in parts:
+                starts.append(pos)
+                pos += len(part) + 1
+            cached = self._link_index[what] = ("\n".join(parts), starts)
+        return cached
+
+    def links_matching(self, pattern: re.Pattern[str], what: LinkField = "label") -> list[Link]:
+        """Links whose label (text and title) or URL matches `pattern`, in document order."""
+        joined, starts = self._index(what)
+        out: list[Link] = []
+        last = -1
+        for m in pattern.finditer(joined):
+            i = bisect.bisect_right(starts, m.start()) - 1
+            if i == last or i < 0:
+                continue
+            line_end = starts[i + 1] - 1 if i + 1 < len(starts) else len(joined)
+            if m.end() > line_end and not pattern.search(joined[starts[i] : line_end]):
+                continue  # the match ran across two lines and this line alone does not match
+            out.append(self.links[i])
+            last = i
+        return out
+
+    @property
+    def lower_text(self) -> str:
+        """`text.lower()`, computed once: prefilters test literal words against it."""
+        if self._lower is None:
+            self._lower = self.text.lower()
+        return self._lower
 
     def region_text(self, *regions: Region) -> str:
         return "\n".join(b.norm for b in self.blocks if b.region in regions)

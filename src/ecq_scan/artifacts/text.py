@@ -22,4 +22,6 @@ def collapse(text: str) -> str:
 
 def normalise(text: str) -> str:
     """NFKC-normalise, drop zero-width characters and collapse whitespace."""
-    return collapse(unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH))
+    if not unicodedata.is_normalized("NFKC", text):  # the quick check is much cheaper
+        text = unicodedata.normalize("NFKC", text)
+    return collapse(text.translate(_ZERO_WIDTH))

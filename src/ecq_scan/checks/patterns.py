@@ -90,8 +90,13 @@ VATS_CONTEXT_CHARS: Final = 40
 VATS_CONTEXT: Final = re.compile(r"增值电信|电信业务|经营许可证|许可证|ICP证|EDI", _I)
 
 
+_VATS_GATE: Final = re.compile(r"[AB][12]", _I)
+
+
 def iter_vats(text: str) -> Iterator[re.Match[str]]:
     """Licence numbers in `text`; an unprefixed one only near a licence word (SIG-VATS)."""
+    if not _VATS_GATE.search(text):  # a cheap scan rules out most pages
+        return
     for m in VATS.finditer(text):
         if m.group("prov") or m.group("he"):
             yield m

@@ -55,6 +55,7 @@ from pydantic import (
 
 from ecq_scan.artifacts import PageArtifacts, Region
 from ecq_scan.checks.base import Check, Hit, SiteContext, Verdict
+from ecq_scan.checks.prefilter import finditer
 from ecq_scan.errors import RuleError
 from ecq_scan.models import CheckMeta, DisclosureKey, I18nText, Outcome, PageRole
 
@@ -246,7 +247,7 @@ class YamlRule(Check):
             # page of 20,000 excluded phrases linear
             excl = [e.span() for e in rx["exclude"].finditer(page.text)] if "exclude" in rx else []
             excl_starts = [start for start, _ in excl]
-            for mt in rx["text"].finditer(page.text):
+            for mt in finditer(rx["text"], page.text, page.lower_text):
                 i = bisect_right(excl_starts, mt.start()) - 1
                 if i >= 0 and mt.end() <= excl[i][1]:
                     continue
@@ -261,12 +262,15 @@ class YamlRule(Check):
                 if len(out) >= MAX_HITS_PER_SIGNAL:
                     break
         elif "link_text" in rx or "link_url" in rx:
-            for link in page.links:
+            links = (
+                page.links_matching(rx["link_text"])
+                if "link_text" in rx
+                else page.links_matching(rx["link_url"], "url")
+            )
+            for link in links:
                 if link.hidden or (m.regions and link.region not in m.regions):
                     continue
                 label = f"{link.text} {link.title}".strip()
-                if "link_text" in rx and not rx["link_text"].search(label):
-                    continue
                 if "link_url" in rx and not rx["link_url"].search(link.url or link.href):
                     continue
                 if "exclude" in rx and (

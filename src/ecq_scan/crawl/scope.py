@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import re
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import quote, unquote_plus, urlsplit, urlunsplit
 
 from publicsuffixlist import PublicSuffixList
@@ -64,6 +64,11 @@ def registrable_domain(host: str) -> str:
     return str(found) if found else h
 
 
+#: footers repeat the same few hundred URLs on every page; canonicalising them once each is
+#: the difference between ~2 ms and ~0.1 ms of CPU per page on a large shop
+URL_CACHE_SIZE = 16384
+
+
 def host_of(url: str) -> str:
     """Lower-case host of `url` ('' when there is none or the URL does not parse)."""
     try:
@@ -72,6 +77,7 @@ def host_of(url: str) -> str:
         return ""
 
 
+@lru_cache(maxsize=URL_CACHE_SIZE)
 def in_scope(url: str, start_url: str) -> bool:
     """True when `url` is an http(s) URL on the same registrable domain as `start_url`."""
     try:
@@ -111,6 +117,7 @@ def _canonical_query(query: str) -> str:
     return "&".join(kept)
 
 
+@lru_cache(maxsize=URL_CACHE_SIZE)
 def canonical(url: str) -> str:
     """One spelling per page: lower-case scheme and host, no default port, no fragment, no
     credentials, no session or tracking parameters, sorted query, empty path as '/'.

@@ -51,6 +51,7 @@ from ecq_scan.checks.patterns import (
     USCC_CONTEXT,
     uscc_valid,
 )
+from ecq_scan.checks.prefilter import finditer
 from ecq_scan.models import (
     CheckMeta,
     Disclosure,
@@ -173,7 +174,12 @@ class BusinessLicence(Check):
 
     def _links(self, page: PageArtifacts) -> list[Hit]:
         out: list[Hit] = []
+        # only links whose URL or label can matter, found by one regex pass each (not per link)
+        by_url = {id(ln) for ln in page.links_matching(LZ_URL, "url")}
+        by_label = {id(ln) for ln in page.links_matching(LZ_LABEL)}
         for link in page.links:
+            if id(link) not in by_url and id(link) not in by_label:
+                continue
             if len(out) >= _MAX_LINK_HITS:
                 break  # a real page has one or two; a hostile one may have thousands
             if link.hidden:
@@ -219,7 +225,7 @@ class BusinessLicence(Check):
         fields = LZ_FIELDS.search(text) is not None
         matches = [
             (m.start("code"), m.end("code"), m.group("code").upper())
-            for m in islice(USCC_CONTEXT.finditer(text), _MAX_CODE_HITS)
+            for m in islice(finditer(USCC_CONTEXT, text, page.lower_text), _MAX_CODE_HITS)
         ]
         for start, end, code in matches:
             ok = uscc_valid(code)
@@ -239,9 +245,9 @@ class BusinessLicence(Check):
                 if named:  # evidence names the entity: 名称 + 统一社会信用代码
                     hit = replace(hit, snippet=f"{named.group('name')} · 统一社会信用代码 {code}")
                 out.append(hit)
-        for m in islice(LEGACY_REG_NO.finditer(text), _MAX_CODE_HITS):
+        for m in islice(finditer(LEGACY_REG_NO, text, page.lower_text), _MAX_CODE_HITS):
             out.append(self.hit(page, "legacy-reg", *m.span("code"), value=m.group("code")))
-        for m in islice(COMPANY_REG_EN.finditer(text), _MAX_CODE_HITS):
+        for m in islice(finditer(COMPANY_REG_EN, text, page.lower_text), _MAX_CODE_HITS):
             value = (m.group("num") or m.group("hr") or "").strip()
             out.append(self.hit(page, "reg-no", *m.span(), value=value))
         return out

@@ -30,6 +30,7 @@ from ecq_scan.checks.patterns import (
     vats_span,
     vats_value,
 )
+from ecq_scan.checks.prefilter import finditer
 from ecq_scan.models import CheckMeta, EnterpriseType, Outcome, PageRole, Severity
 
 #: Signals that satisfy 第12条 when seen on the home page.
@@ -42,8 +43,12 @@ def icp_value(m: re.Match[str], kind: str = "备") -> str:
     return f"{m.group('prov')}ICP{kind}{m.group('num')}号{site}"
 
 
+_MIIT_HOST = re.compile(r"miit(?:bei)?an\.gov\.cn|miibeian\.gov\.cn|beian\.miit\.gov\.cn", re.I)
+
+
 def _link_note(page: PageArtifacts) -> str | None:
-    hosts = {host_of(link.url or link.href) for link in page.links if not link.hidden}
+    miit = page.links_matching(_MIIT_HOST, "url")
+    hosts = {host_of(link.url or link.href) for link in miit if not link.hidden}
     if hosts & MIIT_HOSTS:
         return None
     if hosts & MIIT_LEGACY_HOSTS:
@@ -91,12 +96,12 @@ class IcpFiling(Check):
         hits: list[Hit] = []
         spans: list[tuple[int, int]] = []
         note = _link_note(page)
-        for m in ICP_FILING.finditer(text):
+        for m in finditer(ICP_FILING, text, page.lower_text):
             spans.append(m.span())
             if is_placeholder_number(m.group("num")):
                 continue
             hits.append(self.hit(page, "icp-filing", *m.span(), value=icp_value(m), note=note))
-        for m in ICP_LICENCE_OLD.finditer(text):
+        for m in finditer(ICP_LICENCE_OLD, text, page.lower_text):
             spans.append(m.span())
             if is_placeholder_number(m.group("num")):
                 continue
@@ -107,7 +112,7 @@ class IcpFiling(Check):
             spans.append(m.span())
             signal = "vats-site" if m.group("site") else "vats"
             hits.append(self.hit(page, signal, *vats_span(m), value=vats_value(m), note=note))
-        for m in ICP_MALFORMED.finditer(text):
+        for m in finditer(ICP_MALFORMED, text, page.lower_text):
             if any(s < m.end() and m.start() < e for s, e in spans):
                 continue
             if is_placeholder_number(m.group("num")):

@@ -30,6 +30,7 @@ from ecq_scan.checks.patterns import (
     PSB_LINK,
     is_placeholder_number,
 )
+from ecq_scan.checks.prefilter import finditer
 from ecq_scan.models import CheckMeta, EnterpriseType, Outcome, PageRole, Severity
 
 _CODE = re.compile(r"\d{12,14}")
@@ -70,7 +71,7 @@ class PublicSecurityFiling(Check):
 
     def observe(self, page: PageArtifacts) -> list[Hit]:
         hits: list[Hit] = []
-        for m in PSB.finditer(page.text):
+        for m in finditer(PSB, page.text, page.lower_text):
             prov, code = m.group("prov"), m.group("code")
             if is_placeholder_number(code):
                 continue
@@ -105,7 +106,7 @@ class PublicSecurityFiling(Check):
                         region=link.region,
                     )
                 )
-        for m in PSB_LEGACY.finditer(page.text):
+        for m in finditer(PSB_LEGACY, page.text, page.lower_text):
             hits.append(self.hit(page, "psb-legacy", *m.span(), value=m.group(0)))
         return hits
 
