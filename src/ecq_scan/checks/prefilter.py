@@ -14,12 +14,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-try:  # the parser moved in 3.11; both spellings are private but stable
-    from re import _constants as _c  # type: ignore[attr-defined]
-    from re import _parser as _p  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - Python 3.10 layout
-    import sre_constants as _c  # type: ignore[no-redef]
-    import sre_parse as _p  # type: ignore[no-redef]
+from re import _constants as _c  # the regex parser: private, but stable since 3.11
+from re import _parser as _p
 
 #: a set with more alternatives than this is not worth testing one by one
 MAX_LITERALS = 24
