@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from re import _constants as _c  # type: ignore[attr-defined]  # private, stable since 3.11
+from re import _parser as _p  # type: ignore[attr-defined]
 from typing import Any
-
-from re import _constants as _c  # the regex parser: private, but stable since 3.11
-from re import _parser as _p
 
 #: a set with more alternatives than this is not worth testing one by one
 MAX_LITERALS = 24
