@@ -23,6 +23,7 @@ from ecq_scan.models import (
     I18nText,
     Outcome,
     PageRole,
+    RenderInfo,
 )
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -98,6 +99,7 @@ class Analysis:
         headers: Mapping[str, str],
         content_type: str,
         is_home: bool = False,
+        render: RenderInfo | None = None,
     ) -> list[tuple[str, str]]:
         """Parse one HTML page, run every applicable check's `observe`, return its links."""
         page = parse_html(
@@ -108,6 +110,7 @@ class Analysis:
             headers=headers,
             content_type=content_type,
         )
+        page.render = render
         if is_home:
             page.role = PageRole.HOME
             if self.home_url is None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ecq_scan.artifacts.selector import css_path
-from ecq_scan.models import PageRole
+from ecq_scan.models import PageRole, RenderInfo
 
 Region = Literal["header", "nav", "main", "footer"]
 LinkField = Literal["label", "url"]
@@ -89,6 +89,7 @@ class PageArtifacts:
     role: PageRole = PageRole.OTHER
     h1: str = ""
     text: str = ""
+    render: RenderInfo | None = None
     _starts: list[int] = field(default_factory=list, repr=False)
     _link_index: dict[str, tuple[str, list[int]]] = field(default_factory=dict, repr=False)
     _lower: str | None = field(default=None, repr=False)

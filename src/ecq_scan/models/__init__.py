@@ -13,6 +13,13 @@ from ecq_scan.models.finding import (
     Finding,
     Outcome,
 )
+from ecq_scan.models.render import (
+    AxeNode,
+    AxeResults,
+    AxeRule,
+    CookieRecord,
+    RenderInfo,
+)
 from ecq_scan.models.result import (
     SCHEMA_VERSION,
     PageRecord,
@@ -37,7 +44,11 @@ __all__ = [
     "DISCLOSURE_KEYS",
     "SCHEMA_VERSION",
     "AppliedCap",
+    "AxeNode",
+    "AxeResults",
+    "AxeRule",
     "CheckMeta",
+    "CookieRecord",
     "Disclosure",
     "DisclosureKey",
     "EnterpriseType",
@@ -54,6 +65,7 @@ __all__ = [
     "PageRecord",
     "PageRole",
     "Provenance",
+    "RenderInfo",
     "ScanResult",
     "ScanStatus",
     "Scope",

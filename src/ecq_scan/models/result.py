@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ecq_scan.models.check import CheckMeta, PageRole
 from ecq_scan.models.finding import Disclosure, Finding
+from ecq_scan.models.render import RenderInfo
 from ecq_scan.models.score import Scorecard
 from ecq_scan.models.types import EnterpriseType
 
@@ -43,6 +44,7 @@ class PageRecord(BaseModel):
     headers: dict[str, str] = Field(default_factory=dict)
     error: str | None = None
     truncated: bool = Field(default=False, description="body cut at the byte cap or deadline")
+    render: RenderInfo | None = Field(default=None, description="set when a browser rendered it")
 
 
 class SkippedUrl(BaseModel):
