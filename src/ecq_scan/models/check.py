@@ -75,6 +75,10 @@ class CheckMeta(BaseModel):
         description="True only where a law requires the item on the website; otherwise a "
         "missing signal is needs_review, not fail.",
     )
+    requires_browser: bool = Field(
+        default=False,
+        description="True when the check reads RenderInfo; without a browser it reports error",
+    )
     legal_basis: list[str] = Field(default_factory=list)
     source: str = Field(default="builtin", description="builtin, yaml:<path> or plugin:<name>")
 
