@@ -8,15 +8,38 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test lint typecheck bench clean browser
+.PHONY: setup demo test lint typecheck bench bench-render clean browser
 
-setup: $(STAMP)
+setup: $(STAMP) browser
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
+
+# A browser for rendering (crawl/browser.py). Browser downloads (`playwright install`) do not work
+# on our machines, so when no Chromium/Chrome is on PATH (and ECQ_BROWSER is unset) and we are
+# root with apt-get, install Debian's chromium; CJK fonts too, or screenshots show empty boxes.
+# Best effort: when it cannot install, it says so and scans run with static checks only.
+BROWSERS := chromium chromium-browser google-chrome google-chrome-stable
+
+browser:
+	@have=""; for b in $(BROWSERS); do command -v $$b >/dev/null 2>&1 && have=$$b && break; done; \
+	[ -n "$$ECQ_BROWSER" ] && have="$$ECQ_BROWSER"; \
+	want=""; [ -z "$$have" ] && want="chromium"; \
+	if command -v fc-list >/dev/null 2>&1 && [ -z "$$(fc-list :lang=zh 2>/dev/null)" ]; then \
+		want="$$want fonts-noto-cjk"; \
+	elif [ -n "$$want" ]; then want="$$want fonts-noto-cjk"; fi; \
+	if [ -z "$$want" ]; then exit 0; fi; \
+	if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		echo "browser: installing $$want (Debian packages) for rendering"; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$want; } \
+		|| echo "note: could not install $$want; scans still run, checks that need a browser report error"; \
+	else \
+		echo "note: missing $$want and cannot install it here (needs root and apt-get);"; \
+		echo "      scans still run; install chromium or set ECQ_BROWSER to render pages"; \
+	fi
 
 demo: setup
 	$(BIN)/ecq-scan demo
@@ -37,6 +60,10 @@ typecheck:
 bench: setup
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/crawl_bench.py
+
+bench-render: setup
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/render_bench.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache bench/out

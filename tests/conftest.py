@@ -28,8 +28,12 @@ class CliRun:
 
 
 def run_cli(*args: str | Path, timeout: float = 120, env: dict[str, str] | None = None) -> CliRun:
-    """Run `python -m ecq_scan ARGS` as a user would, with a clean ECQ_* environment."""
+    """Run `python -m ecq_scan ARGS` as a user would, with a clean ECQ_* environment.
+
+    The fixture shops are served on 127.0.0.1, which the SSRF guard refuses by default, so
+    `ECQ_ALLOW_PRIVATE=1` is set unless `env` overrides it (tests of the guard pass "0")."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("ECQ_")}
+    clean["ECQ_ALLOW_PRIVATE"] = "1"
     clean.update(env or {})
     proc = subprocess.run(
         [sys.executable, "-m", "ecq_scan", *map(str, args)],

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ecq_scan.artifacts import PageArtifacts, link_role, parse_html
 from ecq_scan.checks.base import Check, Hit, PageSummary, SiteContext
@@ -57,9 +57,20 @@ class Conclusion:
 class Analysis:
     """Accumulates hits from pages; concludes once at the end."""
 
-    def __init__(self, checks: Sequence[Check], enterprise_type: EnterpriseType) -> None:
+    def __init__(
+        self,
+        checks: Sequence[Check],
+        enterprise_type: EnterpriseType,
+        *,
+        render_unavailable: str | None = None,
+    ) -> None:
+        """`render_unavailable` says why no browser rendered pages (none found, rendering turned
+        off, the browser would not start); then every check that needs one reports `error` with
+        that reason instead of judging from missing data. It may be set after construction
+        (a browser that fails to start is only known once the crawl begins)."""
         self.checks = list(checks)
         self.enterprise_type = enterprise_type
+        self.render_unavailable = render_unavailable
         self.hits: dict[str, list[Hit]] = defaultdict(list)
         self._signal_counts: dict[tuple[str, str], int] = defaultdict(int)
         self._signal_values: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -100,8 +111,13 @@ class Analysis:
         content_type: str,
         is_home: bool = False,
         render: RenderInfo | None = None,
+        complete: bool = True,
     ) -> list[tuple[str, str]]:
-        """Parse one HTML page, run every applicable check's `observe`, return its links."""
+        """Parse one HTML page, run every applicable check's `observe`, return its links.
+
+        `complete=False` (a body cut at the byte cap): what the prefix shows is still evidence,
+        but the page counts as not loaded, so no check fails the site for an item that may sit
+        beyond the cut (R4: a truncated page is inconclusive, never a fail)."""
         page = parse_html(
             html,
             url=url,
@@ -119,7 +135,11 @@ class Analysis:
         self.roles[url] = page.role
         self.roles[requested_url] = page.role
         self.summaries[url] = PageSummary(
-            url=url, role=page.role, ok=True, chinese=speaks_chinese(page)
+            url=url,
+            role=page.role,
+            ok=complete,
+            chinese=speaks_chinese(page),
+            error=None if complete else "the body was cut at the byte cap (incomplete page)",
         )
         for check in self.checks:
             if not check.applies_to_page(page):
@@ -142,6 +162,16 @@ class Analysis:
                 if link.url not in known:
                     known[link.url] = link_role(link.url, label) or PageRole.OTHER
         return links
+
+    def mark_incomplete(self, url: str, reason: str) -> None:
+        """A page that was parsed but cannot be trusted to show everything (its content is built
+        by JavaScript and no browser rendered it): what it shows stays evidence, but it counts
+        as not loaded, so a missing item is "could not decide" (error), never fail."""
+        summary = self.summaries.get(url)
+        if summary is not None:
+            self.summaries[url] = replace(summary, ok=False, error=reason)
+        if url == self.home_url:
+            self.home_ok = False
 
     def _keep_site_hits(self, check_id: str, found: Sequence[Hit]) -> None:
         """Bound what a site-scope check keeps: a footer link found on all 2,000 pages of a shop
@@ -197,6 +227,18 @@ class Analysis:
                     )
                 )
                 continue
+            if meta.requires_browser and self.render_unavailable is not None:
+                findings.append(
+                    _error(
+                        meta,
+                        I18nText(
+                            zh=f"此项检查需要浏览器渲染页面，未能进行：{_zh_render(self.render_unavailable)}",
+                            en=f"This check needs a browser to render pages and could not run: "
+                            f"{self.render_unavailable}",
+                        ),
+                    )
+                )
+                continue
             errs = self.errors.get(meta.id)
             if errs:
                 url, cause = errs[0]
@@ -227,6 +269,19 @@ class Analysis:
             findings.extend(verdict.findings)
             disclosures.extend(verdict.disclosures)
         return Conclusion(findings, disclosures)
+
+
+#: Chinese wording of the fixed reasons from crawl/browser.py (other reasons are shown as they are)
+_ZH_RENDER = {
+    "no browser available (install Debian's chromium or set ECQ_BROWSER)": (
+        "没有可用的浏览器（请安装 Debian 的 chromium 软件包，或设置 ECQ_BROWSER）"
+    ),
+    "rendering turned off (--render never)": "渲染已关闭（--render never）",
+}
+
+
+def _zh_render(reason: str) -> str:
+    return _ZH_RENDER.get(reason, reason)
 
 
 def _error(meta: CheckMeta, message: I18nText, url: str | None = None) -> Finding:

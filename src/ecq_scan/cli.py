@@ -60,7 +60,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("url")
+@click.argument("url", required=False)
 @_type_option
 @_lang_option
 @click.option(
@@ -115,6 +115,24 @@ def cli() -> None:
     default=False,
     help="Do not obey robots.txt (only with the site owner's permission).",
 )
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    default=False,
+    help="Let the SSRF guard reach private and loopback addresses (scan an intranet site).",
+)
+@click.option(
+    "--render",
+    type=click.Choice(["auto", "always", "never"]),
+    default=None,
+    help="Render pages in Chromium: auto (home page, JavaScript-built pages, samples), always, "
+    "never (default: auto).",
+)
+@click.option(
+    "--browser",
+    default=None,
+    help="Chromium/Chrome executable (default: ECQ_BROWSER, else discovered on PATH).",
+)
 @click.option("--user-agent", default=None, help="User-Agent header (default names ecq-scan).")
 @click.option("--profile", default=None, help="Scoring profile id (default: default).")
 @click.option(
@@ -137,9 +155,16 @@ def cli() -> None:
     default=None,
     help="Exit 1 when the guaranteed grade is below this grade (CI gate).",
 )
+@click.option(
+    "--resume",
+    "resume_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Continue the interrupted scan stored in this --out folder (stored pages are reused).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 def scan(
-    url: str,
+    url: str | None,
     enterprise_type: str | None,
     lang: str | None,
     out_dir: Path | None,
@@ -154,14 +179,21 @@ def scan(
     sample_products: int | None,
     sample_categories: int | None,
     ignore_robots: bool,
+    allow_private: bool,
+    render: str | None,
+    browser: str | None,
     user_agent: str | None,
     profile: str | None,
     evidence_file: Path | None,
     rule_dirs: tuple[Path, ...],
     fail_under: str | None,
+    resume_dir: Path | None,
     quiet: bool,
 ) -> None:
-    """Crawl URL, check clauses 4 and 7, and write result.json and report.html."""
+    """Crawl URL, check clauses 4 and 7, and write result.json and report.html.
+
+    With --resume RUN_DIR (URL optional), continue a scan that was killed or interrupted:
+    its stored pages are not fetched again and its settings are reused."""
     overrides: dict[str, Any] = {
         "enterprise_type": enterprise_type,
         "lang": lang,
@@ -178,10 +210,20 @@ def scan(
         "profile": profile,
         "fail_under": fail_under,
         "obey_robots": False if ignore_robots else None,
+        "allow_private": True if allow_private else None,
+        "render": render,
+        "browser": browser,
     }
     try:
         code = _run_scan(
-            url, overrides, out_dir, config_file, evidence_file, list(rule_dirs), quiet
+            url or "",
+            overrides,
+            out_dir,
+            config_file,
+            evidence_file,
+            list(rule_dirs),
+            quiet,
+            resume_dir=resume_dir,
         )
     except UserFacingError as exc:
         _fail(exc)
@@ -196,20 +238,31 @@ def _run_scan(
     evidence_file: Path | None,
     rule_dirs: list[Path],
     quiet: bool,
+    *,
+    resume_dir: Path | None = None,
 ) -> int:
-    from ecq_scan.config import load_settings
+    from ecq_scan.config import Settings, load_settings
     from ecq_scan.crawl import validate_start_url
     from ecq_scan.errors import InputError
     from ecq_scan.report import ProgressReporter, print_summary, write_reports
-    from ecq_scan.runner import default_out_dir
+    from ecq_scan.runner import default_out_dir, load_resume
     from ecq_scan.runner import scan as run_scan
 
-    start = validate_start_url(url)
-    settings = load_settings(config_file, overrides)
+    if resume_dir is not None:  # the stored target and settings; flags given now win
+        start, saved = load_resume(resume_dir)
+        if url and validate_start_url(url) != start:
+            raise InputError(f"{resume_dir} is a scan of {start}, not of {url}")
+        given = {k: v for k, v in overrides.items() if v is not None}
+        settings = Settings.model_validate({**saved.model_dump(), **given})
+    else:
+        if not url:
+            raise InputError("give the URL of the site to scan", "or --resume RUN_DIR")
+        start = validate_start_url(url)
+        settings = load_settings(config_file, overrides)
     for path in [*([evidence_file] if evidence_file else []), *rule_dirs]:
         if not path.exists():
             raise InputError(f"{path} does not exist", "check the path")
-    out = out_dir or default_out_dir(start)
+    out = resume_dir or out_dir or default_out_dir(start)
     with ProgressReporter(quiet=quiet) as progress:
         outcome = run_scan(
             start,
@@ -218,6 +271,7 @@ def _run_scan(
             extra_rules=rule_dirs,
             evidence_file=evidence_file,
             progress=progress,
+            resume=resume_dir is not None,
         )
     paths = write_reports(outcome.result, out, settings.lang)
     if not quiet:
@@ -343,6 +397,39 @@ def checks_list(lang: str | None, fmt: str, rule_dirs: tuple[Path, ...]) -> None
     click.echo(f"\n{len(catalogue)} checks")
 
 
+@checks.command("coverage")
+@_lang_option
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table")
+@click.option("--rules", "rule_dirs", type=click.Path(path_type=Path), multiple=True)
+@click.option(
+    "--profile", "profile_name", default="default", show_default=True, help="Profile for points."
+)
+def checks_coverage(
+    lang: str | None, fmt: str, rule_dirs: tuple[Path, ...], profile_name: str
+) -> None:
+    """Every clause of 4–7 and Annex A indicator with the checks that serve it, or why none."""
+    from ecq_scan.checks import coverage
+    from ecq_scan.checks.registry import load_catalogue
+    from ecq_scan.scoring import load_profile
+    from ecq_scan.standard import load_catalogue as load_standard
+
+    try:
+        catalogue = load_catalogue(list(rule_dirs))
+        profile = load_profile(profile_name, {c.meta.id for c in catalogue})
+        cov = coverage.compute(load_standard(), [c.meta for c in catalogue], profile=profile)
+    except UserFacingError as exc:
+        _fail(exc)
+    lang = lang or "en"
+    if fmt == "json":
+        click.echo(json.dumps(coverage.as_json(cov), ensure_ascii=False, indent=2))
+    elif fmt == "markdown":
+        click.echo(coverage.render_markdown(cov, lang, profile.profile_id), nl=False)
+    else:
+        click.echo(coverage.render_table(cov, lang))
+        for problem in cov.problems:
+            click.echo(f"problem: {problem}", err=True)
+
+
 def _width(s: str) -> int:
     import unicodedata
 
@@ -377,7 +464,8 @@ def demo(lang: str | None, out_dir: Path, quiet: bool) -> None:
         with serve_directory(site) as base:
             if not quiet:
                 click.echo(f"Serving the demo shop {site} at {base}", err=True)
-            overrides: dict[str, Any] = {"lang": lang, "per_host_delay": 0.0}
+            # the demo shop is served on 127.0.0.1, which the SSRF guard refuses by default
+            overrides: dict[str, Any] = {"lang": lang, "per_host_delay": 0.0, "allow_private": True}
             code = _run_scan(base, overrides, out_dir, None, None, [], quiet)
     except UserFacingError as exc:
         _fail(exc)

@@ -11,7 +11,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -58,6 +58,21 @@ class Settings(BaseModel):
     )
     retries: int = Field(default=2, ge=0, le=10)
     backoff: float = Field(default=0.5, ge=0, description="first retry delay; doubles each time")
+
+    # safety: the SSRF guard refuses loopback, private, link-local … addresses unless this is
+    # set on purpose (an intranet shop, the demo, tests); see crawl/ssrf.py
+    allow_private: bool = False
+
+    # rendering (crawl/browser.py): auto renders the home page, JavaScript shells, pages missing
+    # the footer the home page has, and one sample page per role for axe-core
+    render: Literal["auto", "always", "never"] = "auto"
+    browser: str | None = Field(
+        default=None, description="browser executable; default: discovered (ECQ_BROWSER, PATH)"
+    )
+    render_concurrency: int = Field(default=2, ge=1, le=16, description="pages rendered at once")
+    render_timeout: float = Field(
+        default=15.0, gt=0, le=300, description="hard deadline for rendering one page, seconds"
+    )
 
     # output
     fail_under: str | None = Field(default=None, pattern="^(A|AA|AAA|AAAA|AAAAA)$")

@@ -8,16 +8,19 @@ out), the pages already fetched are on disk and the result says how complete it 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from pydantic import ValidationError
+
 from ecq_scan import __version__
-from ecq_scan.analysis import Analysis, is_html
+from ecq_scan.analysis import Analysis, Conclusion, is_html
 from ecq_scan.checks.base import Check
 from ecq_scan.checks.registry import load_catalogue, rule_pack_hash
 from ecq_scan.config import Settings
@@ -29,6 +32,9 @@ from ecq_scan.crawl import (
     load_crawl,
     validate_start_url,
 )
+from ecq_scan.crawl.browser import js_shell_reason
+from ecq_scan.crawl.snapshots import read_rendered
+from ecq_scan.crawl.ssrf import SSRFGuard
 from ecq_scan.errors import InputError, SiteUnscannableError
 from ecq_scan.models import (
     Disclosure,
@@ -39,11 +45,18 @@ from ecq_scan.models import (
     ScanStatus,
     SkippedUrl,
 )
+from ecq_scan.rendering import (
+    RenderSession,
+    attach_shots,
+    read_shot_index,
+)
+from ecq_scan.rendering import read_status as read_render_status
 from ecq_scan.scoring import EvidenceFile, Profile, load_evidence, load_profile, score
 from ecq_scan.standard import load_catalogue as load_standard
 
 SETTINGS_FILE = "settings.json"
 Progress = Callable[[int, int, str], None]
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -61,6 +74,21 @@ def default_out_dir(url: str, now: datetime | None = None) -> Path:
         host = f"{host}_{parts.port}"
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
     return Path("reports") / f"{host}-{stamp}"
+
+
+async def _off_loop(fn: Callable[[], T]) -> T:
+    """Run CPU-heavy `fn` (parsing a page, running the checks) in a worker thread.
+
+    On the event loop, a slow parse (a 100,000-link page takes seconds) would stall every fetch
+    in flight and push honest pages past their deadline (hostile-sites H19). If the caller is
+    cancelled (scan time budget, Ctrl-C), the thread is waited for before re-raising, so no page
+    is still being added to the analysis when it concludes."""
+    future = asyncio.get_running_loop().run_in_executor(None, fn)
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        await asyncio.wait([future])
+        raise
 
 
 def _checks(extra_rules: Sequence[Path]) -> list[Check]:
@@ -88,22 +116,34 @@ def scan(
     extra_rules: Sequence[Path] = (),
     evidence_file: Path | None = None,
     progress: Progress | None = None,
+    guard: SSRFGuard | None = None,
+    resume: bool = False,
 ) -> ScanOutcome:
     """Crawl `url`, analyse every page, score, and return the result (reports are written by
-    the caller). Snapshots are stored in `out_dir/snapshots/` as they arrive."""
+    the caller). Snapshots are stored in `out_dir/snapshots/` as they arrive. `guard` is for
+    tests only (an SSRF policy under which a loopback address plays the internet).
+
+    `resume=True` continues the crawl stored in `out_dir` (see `load_resume`): stored pages are
+    re-read from their snapshots, never fetched again, and the crawl goes on from their links.
+    Findings are computed once, at the end, from every page: nothing is counted twice."""
     checks = _checks(extra_rules)
     profile = load_profile(settings.profile, {c.meta.id for c in checks})
     evidence = load_evidence(evidence_file, profile) if evidence_file else None
     _prepare_run_dir(out_dir)
     (out_dir / "snapshots").mkdir(exist_ok=True)
-    (out_dir / "snapshots" / SETTINGS_FILE).write_text(
-        json.dumps({"target": url, "settings": settings.model_dump(mode="json")}, indent=2), "utf-8"
-    )
+    if not resume:
+        (out_dir / "snapshots" / SETTINGS_FILE).write_text(
+            json.dumps({"target": url, "settings": settings.model_dump(mode="json")}, indent=2),
+            "utf-8",
+        )
 
     url = validate_start_url(url)
-    analysis = Analysis(checks, settings.enterprise_type)
+    session = RenderSession.plan(settings, url, out_dir)
+    analysis = Analysis(checks, settings.enterprise_type, render_unavailable=session.unavailable)
     store = SnapshotStore(out_dir)
     started = datetime.now(UTC)
+
+    parse_lock = asyncio.Lock()
 
     async def on_page(snap: Snapshot) -> Sequence[tuple[str, str]]:
         is_home = snap.url == url
@@ -114,24 +154,35 @@ def scan(
         if snap.status is None or snap.status >= 400:
             analysis.add_failed(snap.final_url, f"HTTP {snap.status}", is_home=is_home)
             return []
-        return analysis.add_page(
-            snap.text,
+        parse = functools.partial(
+            analysis.add_page,
+            snap.rendered_html if snap.rendered_html is not None else snap.text,
             url=snap.final_url,
             requested_url=snap.url,
             status=snap.status,
             headers=snap.headers,
             content_type=snap.content_type or "",
             is_home=is_home,
+            render=snap.render,
+            complete=not snap.truncated,
         )
+        async with parse_lock:  # one page at a time: Analysis is not thread-safe
+            links = await _off_loop(parse)
+            if snap.rendered_html is None:
+                _unrendered_shell(analysis, snap.final_url, snap.text)
+            return links
 
-    crawler = Crawler(settings, store=store, progress=progress)
+    crawler = Crawler(settings, store=store, progress=progress, guard=guard)
+    if resume:
+        crawler.resume = _replay_stored(out_dir, analysis, url) or None
     interrupted = False
     unscannable: SiteUnscannableError | None = None
     status, status_reason = ScanStatus.COMPLETE, None
     pages: list[PageRecord] = []
     skipped: list[SkippedUrl] = []
+    conclusion: Conclusion | None = None
     try:
-        report = asyncio.run(crawler.run(url, on_page))
+        report, conclusion = asyncio.run(session.run(crawler, on_page, analysis))
         pages, skipped, status, status_reason = (
             report.pages,
             report.skipped,
@@ -147,7 +198,8 @@ def scan(
         status, status_reason = ScanStatus.PARTIAL, "interrupted by the user"
         pages = [rec for rec, _body in SnapshotStore.read(out_dir)]
 
-    conclusion = analysis.conclude(unscannable_reason=str(unscannable) if unscannable else None)
+    if conclusion is None:  # the crawl ended early: conclude on what was fetched
+        conclusion = analysis.conclude(unscannable_reason=str(unscannable) if unscannable else None)
     result = _result(
         url,
         settings,
@@ -162,6 +214,7 @@ def scan(
         started,
         profile,
         evidence,
+        browser_version=session.version,
     )
     return ScanOutcome(result, interrupted=interrupted, unscannable=unscannable)
 
@@ -182,12 +235,15 @@ def audit(
         )
     saved = _saved_settings(snap_dir)
     settings = Settings.model_validate({**saved.get("settings", {}), **(overrides or {})})
-    _records, skipped, status, status_reason, start_url = load_crawl(run_dir)
+    records, skipped, status, status_reason, start_url = load_crawl(run_dir)
     target = str(saved.get("target") or start_url)
     checks = _checks(extra_rules)
     profile = load_profile(settings.profile, {c.meta.id for c in checks})
     evidence = load_evidence(evidence_file, profile) if evidence_file else None
-    analysis = Analysis(checks, settings.enterprise_type)
+    render_status = read_render_status(run_dir, settings, records)
+    analysis = Analysis(
+        checks, settings.enterprise_type, render_unavailable=render_status.unavailable
+    )
     started = datetime.now(UTC)
     pages: list[PageRecord] = []
     for rec, body in SnapshotStore.read(run_dir):
@@ -205,7 +261,8 @@ def audit(
                 rec.final_url or rec.url, rec.error or f"HTTP {rec.status}", is_home=is_home
             )
             continue
-        text, _enc = decode_html(body, rec.content_type)
+        rendered = read_rendered(run_dir, rec)  # the checks saw the rendered DOM: replay it
+        text = rendered if rendered is not None else decode_html(body, rec.content_type)[0]
         analysis.add_page(
             text,
             url=rec.final_url,
@@ -214,7 +271,11 @@ def audit(
             headers=rec.headers,
             content_type=ctype or "",
             is_home=is_home,
+            render=rec.render,
+            complete=not rec.truncated,
         )
+        if rendered is None:
+            _unrendered_shell(analysis, rec.final_url, text)
     unscannable = status_reason if status is ScanStatus.UNSCANNABLE else None
     conclusion = analysis.conclude(unscannable_reason=unscannable)
     result = _result(
@@ -222,7 +283,7 @@ def audit(
         settings,
         checks,
         analysis,
-        conclusion.findings,
+        attach_shots(conclusion.findings, read_shot_index(run_dir)),
         conclusion.disclosures,
         pages,
         skipped,
@@ -231,9 +292,82 @@ def audit(
         started,
         profile,
         evidence,
+        browser_version=render_status.browser_version,
     )
     result.provenance.offline_audit = True
     return result
+
+
+def load_resume(run_dir: Path) -> tuple[str, Settings]:
+    """The target and settings of the scan stored in `run_dir`, to continue it (`--resume`).
+    Raises InputError, before any network activity, when the folder cannot be resumed."""
+    snap_dir = run_dir / "snapshots"
+    if not (snap_dir / SETTINGS_FILE).is_file():
+        raise InputError(
+            f"{run_dir} holds no scan to resume (no snapshots/{SETTINGS_FILE})",
+            "give the --out folder of a scan that was interrupted",
+        )
+    saved = _saved_settings(snap_dir)
+    try:
+        settings = Settings.model_validate(saved.get("settings", {}))
+    except ValidationError as exc:
+        raise InputError(
+            f"{snap_dir / SETTINGS_FILE} holds settings this version cannot use: "
+            f"{exc.errors()[0]['msg']}",
+            "resume it with the ecq-scan version that started it, or start a new scan",
+        ) from exc
+    target = saved.get("target")
+    if not isinstance(target, str) or not target:
+        raise InputError(f"{snap_dir / SETTINGS_FILE} does not name the scanned site")
+    list(SnapshotStore.records(run_dir))  # a corrupt manifest is an input error, here and now
+    return validate_start_url(target), settings
+
+
+def _replay_stored(
+    run_dir: Path, analysis: Analysis, target: str
+) -> list[tuple[PageRecord, Sequence[tuple[str, str]]]]:
+    """Feed the stored pages of a killed crawl to `analysis` (as `audit` does) and return them
+    with their links. Empty when the home page itself was not stored whole: then the crawl
+    simply starts again."""
+    stored: list[tuple[PageRecord, Sequence[tuple[str, str]]]] = []
+    seen: set[str] = set()
+    for rec, body in SnapshotStore.read(run_dir):
+        if rec.url in seen:  # a resumed crawl never stores a URL twice; be safe anyway
+            continue
+        seen.add(rec.url)
+        is_home = rec.url == target
+        if not stored and (not is_home or rec.error or body is None):
+            return []
+        if body is None or rec.error or not is_html(rec.content_type) or (rec.status or 999) >= 400:
+            analysis.add_failed(rec.final_url or rec.url, rec.error or f"HTTP {rec.status}")
+            stored.append((rec, []))
+            continue
+        rendered = read_rendered(run_dir, rec)
+        text = rendered if rendered is not None else decode_html(body, rec.content_type)[0]
+        links = analysis.add_page(
+            text,
+            url=rec.final_url,
+            requested_url=rec.url,
+            status=rec.status,
+            headers=rec.headers,
+            content_type=rec.content_type or "",
+            is_home=is_home,
+            render=rec.render,
+            complete=not rec.truncated,
+        )
+        if rendered is None:
+            _unrendered_shell(analysis, rec.final_url, text)
+        stored.append((rec, links))
+    return stored
+
+
+def _unrendered_shell(analysis: Analysis, url: str, html: str) -> None:
+    """A page whose static HTML is a JavaScript shell and that no browser rendered shows
+    nothing checkable: count it as not loaded, so what it would hold is "could not decide"
+    (error), never a false fail."""
+    shell = js_shell_reason(html)
+    if shell is not None:
+        analysis.mark_incomplete(url, f"not rendered and {shell}")
 
 
 def _saved_settings(snap_dir: Path) -> dict[str, Any]:
@@ -261,6 +395,8 @@ def _result(
     started: datetime,
     profile: Profile,
     evidence: EvidenceFile | None,
+    *,
+    browser_version: str | None = None,
 ) -> ScanResult:
     for rec in pages:  # the role guessed from the parsed page beats the guess from link text
         role = analysis.roles.get(rec.final_url) or analysis.roles.get(rec.url)
@@ -285,6 +421,7 @@ def _result(
             rule_pack_hash=rule_pack_hash(checks),
             profile_id=f"{card.profile_id}@{card.profile_version}",
             settings=settings.model_dump(mode="json"),
+            browser_version=browser_version,
             user_agent=settings.user_agent,
             started_at=started,
             finished_at=datetime.now(UTC),

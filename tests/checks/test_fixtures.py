@@ -13,6 +13,13 @@ Format of expected.yaml (one entry per case file; other .html files are extra pa
       failed: [{url: http://shop.example.cn/returns.html, role: returns}]
       home_ok: true                         # false: the home page failed to load
       enterprise_type: platform             # default transactional
+      render: {axe: {violations: […]}, cookies_before_consent: […], consent_notice: false}
+                                            # optional RenderInfo (what a browser saw) for the
+                                            # case page; a `pages` entry may carry its own
+      requested_url: http://shop.example.cn/    # optional: the URL asked for (before redirects)
+      headers: {strict-transport-security: max-age=31536000}
+                                            # optional response headers (lower-case names), for
+                                            # the case page or a `pages` entry
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ import yaml
 from ecq_scan.artifacts import parse_html
 from ecq_scan.checks.base import Check, Hit, PageSummary, SiteContext, Verdict
 from ecq_scan.checks.registry import load_catalogue
-from ecq_scan.models import EnterpriseType, Outcome, PageRole
+from ecq_scan.models import EnterpriseType, Outcome, PageRole, RenderInfo
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "checks"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -47,8 +54,19 @@ def _cases() -> list[Any]:
 
 def run_case(check: Check, case_dir: Path, fname: str, spec: dict[str, Any]) -> Verdict:
     """Parse the pages, observe each one the check looks at, conclude over the whole site."""
-    files = [(fname, spec["url"])] + [(p["file"], p["url"]) for p in spec.get("pages", [])]
-    pages = [parse_html((case_dir / f).read_text("utf-8"), url=u) for f, u in files]
+    entries = [{"file": fname, **spec}, *spec.get("pages", [])]
+    pages = [
+        parse_html(
+            (case_dir / e["file"]).read_text("utf-8"),
+            url=e["url"],
+            requested_url=e.get("requested_url"),
+            headers=e.get("headers"),
+        )
+        for e in entries
+    ]
+    for page, entry in zip(pages, entries, strict=True):
+        if "render" in entry:  # what a browser saw; the static walker cannot render
+            page.render = RenderInfo.model_validate(entry["render"])
     hits: list[Hit] = []
     for page in pages:
         if check.applies_to_page(page):

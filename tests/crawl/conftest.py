@@ -42,7 +42,8 @@ class PageLog:
 
 @pytest.fixture
 def settings() -> Callable[..., Settings]:
-    """Test-sized limits: no politeness delay, tiny backoff, short deadlines."""
+    """Test-sized limits: no politeness delay, tiny backoff, short deadlines; the fixture
+    servers live on 127.0.0.1, so the SSRF guard is told to allow private addresses."""
 
     def make(**overrides: Any) -> Settings:
         base: dict[str, Any] = {
@@ -54,6 +55,7 @@ def settings() -> Callable[..., Settings]:
             "scan_timeout": 20.0,
             "concurrency": 4,
             "max_pages": 30,
+            "allow_private": True,
         }
         base.update(overrides)
         return Settings(**base)

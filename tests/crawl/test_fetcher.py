@@ -99,10 +99,19 @@ def test_redirect_chain_is_recorded(settings: Callable[..., Settings]) -> None:
     assert snap.final_url == srv.url("/final") and snap.url == srv.url("/r1")
 
 
-def test_redirect_loop_stops_at_max_redirects(settings: Callable[..., Settings]) -> None:
+def test_redirect_loop_is_noticed_without_walking_it(settings: Callable[..., Settings]) -> None:
     with serve_routes({"/a": redirect("/b"), "/b": redirect("/a")}) as srv:
         snap = fetch(settings(max_redirects=3), srv.url("/a"))
-        assert srv.hits["/a"] + srv.hits["/b"] == 4
+        assert srv.hits["/a"] + srv.hits["/b"] == 2  # each URL once (hostile-sites H13)
+    assert snap.error == f"redirect loop: {srv.url('/b')} leads back to {srv.url('/a')}"
+    assert snap.error_kind is ErrorKind.REDIRECT_LIMIT and snap.attempts == 1
+
+
+def test_endless_redirect_chain_stops_at_max_redirects(settings: Callable[..., Settings]) -> None:
+    chain = {f"/r{i}": redirect(f"/r{i + 1}") for i in range(10)}
+    with serve_routes(chain) as srv:
+        snap = fetch(settings(max_redirects=3), srv.url("/r0"))
+        assert sum(srv.hits.values()) == 4
     assert snap.error == "too many redirects (more than 3)"
     assert snap.error_kind is ErrorKind.REDIRECT_LIMIT and snap.attempts == 1
 

@@ -13,29 +13,12 @@ from ecq_scan.models import EnterpriseType, ItemKind
 from ecq_scan.scoring import Profile, load_profile, packaged_profiles
 from ecq_scan.scoring.profile import TOLERANCE
 from ecq_scan.standard import StandardCatalogue
-
-KNOWN_CHECKS = frozenset(
-    {
-        "icp-filing",
-        "telecom-licence",
-        "public-security-filing",
-        "business-licence",
-        "return-policy",
-        "delivery-commitment",
-        "after-sales-commitment",
-        "complaint-channel",
-        "terms-of-service",
-        "privacy-policy",
-        "shipping-fee",
-        "price-display",
-        "absolute-ad-terms",
-    }
-)
+from tests.scoring.conftest import KNOWN_CHECKS
 
 
 def test_default_profile_identity(profile: Profile) -> None:
     assert profile.profile_id == "ecq-default"
-    assert profile.profile_version == "2026.1"
+    assert profile.profile_version == "2026.2"
     assert "default" in packaged_profiles()
     assert profile.source.endswith("default.yaml")
 
@@ -74,9 +57,9 @@ def test_items_sum_to_weights_for_each_type(profile: Profile, etype: EnterpriseT
 @pytest.mark.parametrize(
     ("etype", "auto", "review", "doc"),
     [
-        (EnterpriseType.PLATFORM, 6.75, 31.0, 62.25),
-        (EnterpriseType.TRANSACTIONAL, 6.75, 29.5, 61.75),
-        (EnterpriseType.SUPPORT, 6.25, 23.5, 55.25),
+        (EnterpriseType.PLATFORM, 15.5, 22.25, 62.25),
+        (EnterpriseType.TRANSACTIONAL, 15.0, 21.25, 61.75),
+        (EnterpriseType.SUPPORT, 13.25, 16.5, 55.25),
     ],
 )
 def test_kind_totals_per_type(
@@ -113,14 +96,37 @@ def test_unimplemented_website_signals_are_review_items(profile: Profile) -> Non
     ids = {i.id: i for i in profile.all_items()}
     for item_id in (
         "15.tls",
-        "15.hsts",
-        "15.security-headers",
         "1.own-domain",
-        "20.channels",
-        "22.transport",
+        "9.live-catalogue",
+        "16.freshness-site",
+        "23.product-information",
     ):
         assert ids[item_id].kind is ItemKind.REVIEW
         assert not ids[item_id].checks
+
+
+@pytest.mark.parametrize(
+    ("item_id", "checks"),
+    [
+        ("15.https", ("https-transport",)),
+        ("15.hsts", ("hsts", "https-transport")),
+        ("15.security-headers", ("security-headers",)),
+        ("15.mixed-content-cookies", ("mixed-content", "cookie-security")),
+        ("16.contact-about", ("contact-and-address",)),
+        ("18.credit-rules-page", ("platform-rules",)),
+        ("20.channels", ("customer-service-channels",)),
+        ("22.policy-content", ("privacy-policy-content",)),
+        ("22.transport", ("https-transport", "mixed-content")),
+        ("17.dispute-process-page", ("complaint-process",)),
+        ("23.mandatory-notices", ("mandatory-ad-notices",)),
+    ],
+)
+def test_website_signals_now_checked_are_auto_items(
+    profile: Profile, item_id: str, checks: tuple[str, ...]
+) -> None:
+    item = {i.id: i for i in profile.all_items()}[item_id]
+    assert item.kind is ItemKind.AUTO
+    assert item.checks == checks
 
 
 def test_first_cap_is_the_business_licence(profile: Profile) -> None:

@@ -1,7 +1,15 @@
 """Snapshot → typed, parsed-once views of a page (visible text, links, regions, JSON-LD, role)."""
 
 from ecq_scan.artifacts.html import absolute_url, parse_html
-from ecq_scan.artifacts.model import Image, Link, PageArtifacts, Region, TextBlock
+from ecq_scan.artifacts.model import (
+    Image,
+    Link,
+    PageArtifacts,
+    Region,
+    Resource,
+    ResourceKind,
+    TextBlock,
+)
 from ecq_scan.artifacts.roles import POLICY_ROLES, guess_role, link_role
 from ecq_scan.artifacts.text import normalise
 
@@ -11,6 +19,8 @@ __all__ = [
     "Link",
     "PageArtifacts",
     "Region",
+    "Resource",
+    "ResourceKind",
     "TextBlock",
     "absolute_url",
     "guess_role",

@@ -16,7 +16,15 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from ecq_scan.artifacts.model import Image, Link, PageArtifacts, Region, TextBlock
+from ecq_scan.artifacts.model import (
+    Image,
+    Link,
+    PageArtifacts,
+    Region,
+    Resource,
+    ResourceKind,
+    TextBlock,
+)
 from ecq_scan.artifacts.roles import guess_role
 from ecq_scan.artifacts.text import collapse, normalise
 
@@ -101,6 +109,25 @@ _FOOTER_HINT = re.compile(
 _HEADER_HINT = re.compile(r"(?:^|[\s_-])(?:header|topbar|top-bar|site-header)(?:$|[\s_-])", re.I)
 _NAV_HINT = re.compile(r"(?:^|[\s_-])(?:nav|navbar|menu)(?:$|[\s_-])", re.I)
 MAX_JSONLD_BYTES = 512 * 1024
+#: one selector, run once in Lexbor (C): every element that loads or submits to a URL
+_RESOURCE_SELECTOR = (
+    "script[src], link[href], iframe[src], frame[src], embed[src], object[data], form[action], "
+    "audio[src], video[src], source[src], meta[http-equiv], meta[name]"
+)
+_RESOURCE_ATTR: Mapping[str, tuple[ResourceKind, str]] = {
+    "script": ("script", "src"),
+    "iframe": ("iframe", "src"),
+    "frame": ("iframe", "src"),
+    "embed": ("object", "src"),
+    "object": ("object", "data"),
+    "form": ("form", "action"),
+    "audio": ("media", "src"),
+    "video": ("media", "src"),
+    "source": ("media", "src"),
+}
+#: resources kept per page: real pages load tens; the bound keeps hostile pages cheap
+MAX_RESOURCES = 500
+MAX_META_VALUE = 4096
 
 
 def _is_hidden(attrs: Mapping[str, str | None]) -> bool:
@@ -247,6 +274,8 @@ def parse_html(
         except (ValueError, RecursionError):
             continue
 
+    resources, http_equiv = _resources(tree, builder)
+
     page = PageArtifacts(
         url=url,
         requested_url=requested_url or url,
@@ -261,9 +290,45 @@ def parse_html(
         images=builder.images,
         jsonld=jsonld,
         h1=h1,
+        resources=resources,
+        http_equiv=http_equiv,
     )
     page.role = guess_role(url, title, h1)
     return page
+
+
+def _resources(tree: LexborHTMLParser, builder: _Builder) -> tuple[list[Resource], dict[str, str]]:
+    """Sub-resource URLs and `<meta http-equiv>` / `<meta name="referrer">` policies."""
+    resources: list[Resource] = []
+    meta: dict[str, str] = {}
+    for node in tree.css(_RESOURCE_SELECTOR):
+        tag = node.tag
+        attrs = node.attributes
+        if tag == "meta":
+            name = (attrs.get("http-equiv") or "").strip().lower()
+            if not name and (attrs.get("name") or "").strip().lower() == "referrer":
+                name = "referrer"
+            if name and name not in meta:
+                meta[name] = (attrs.get("content") or "")[:MAX_META_VALUE]
+            continue
+        if len(resources) >= MAX_RESOURCES:
+            continue
+        if tag == "link":
+            rel = (attrs.get("rel") or "").lower().split()
+            if "stylesheet" not in rel:
+                continue
+            kind: ResourceKind = "stylesheet"
+            raw = attrs.get("href") or ""
+        else:
+            spec = _RESOURCE_ATTR.get(tag or "")
+            if spec is None:
+                continue
+            kind, attr = spec
+            raw = attrs.get(attr) or ""
+        raw = raw.strip()
+        if raw:
+            resources.append(Resource(kind, raw, builder.base, node))
+    return resources, meta
 
 
 _Frame = tuple[Any, Any, Region, bool]  # node, text container, region, hidden

@@ -13,6 +13,9 @@ from ecq_scan.models import PageRole, RenderInfo
 
 Region = Literal["header", "nav", "main", "footer"]
 LinkField = Literal["label", "url"]
+#: sub-resources a page loads or submits to: active ones (script, stylesheet, iframe, object,
+#: form) can read or send the page's data; media is passive (images live in `PageArtifacts.images`)
+ResourceKind = Literal["script", "stylesheet", "iframe", "object", "form", "media"]
 
 
 @dataclass(slots=True)
@@ -71,6 +74,40 @@ class Image:
 
 
 @dataclass(slots=True)
+class Resource:
+    """A `<script src>`, stylesheet `<link>`, `<iframe src>`, `<object>`/`<embed>`, `<form action>`
+    or `<audio>`/`<video>`/`<source>` URL, anywhere in the document (head included).
+
+    `raw` is the attribute as written (mixed content is decided on it: `http://…` on an HTTPS
+    page). `url` — absolute, without fragment, '' when not a web URL (`javascript:` …) — is
+    resolved against `base` on first use: most resources are never looked at closely, and
+    resolving every one would cost parse time on script-heavy pages.
+    """
+
+    kind: ResourceKind
+    raw: str
+    base: str
+    node: Any = field(repr=False)
+    _url: str | None = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        if self._url is None:
+            self._url = _absolute(self.base, self.raw)
+        return self._url
+
+    @property
+    def locator(self) -> str:
+        return css_path(self.node)
+
+
+def _absolute(base: str, href: str) -> str:
+    from ecq_scan.artifacts.html import absolute_url  # html imports this module
+
+    return absolute_url(base, href)
+
+
+@dataclass(slots=True)
 class PageArtifacts:
     """Everything a check may look at for one page, parsed once."""
 
@@ -90,6 +127,11 @@ class PageArtifacts:
     h1: str = ""
     text: str = ""
     render: RenderInfo | None = None
+    #: sub-resources (scripts, stylesheets, frames, forms, media) in document order
+    resources: list[Resource] = field(default_factory=list)
+    #: `<meta http-equiv>` values by lower-cased name (`content-security-policy`, `refresh` …),
+    #: plus `referrer` from `<meta name="referrer">`: policies a page may set without headers
+    http_equiv: dict[str, str] = field(default_factory=dict)
     _starts: list[int] = field(default_factory=list, repr=False)
     _link_index: dict[str, tuple[str, list[int]]] = field(default_factory=dict, repr=False)
     _lower: str | None = field(default=None, repr=False)

@@ -74,9 +74,11 @@ class SiteContext:
         """True when the site addresses mainland consumers (Chinese text on a fetched page).
 
         Chinese-law disclosure duties (ICP, 公安备案, 亮照) are not_applicable to a site with no
-        Chinese content at all (clause-signals §11.1).
+        Chinese content at all (clause-signals §11.1). A page parsed but counted as not loaded
+        (cut at the byte cap, or a JavaScript shell no browser rendered) still says which
+        language it speaks; pages that failed outright never set `chinese`.
         """
-        return any(p.chinese for p in self.pages if p.ok)
+        return any(p.chinese for p in self.pages)
 
     def searched(self, roles: Sequence[PageRole] = ()) -> list[str]:
         """URLs of the pages that were fetched and looked at for `roles` (all roles if empty)."""

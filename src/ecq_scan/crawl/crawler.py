@@ -2,6 +2,9 @@
 
 The crawler never parses HTML. The caller's `on_page` parses each snapshot once and hands back
 the links it found, so the runner and the crawler cannot disagree about what a page contains.
+(Only `browser.RenderPolicy` glances at the static HTML, to decide whether a browser renders the
+page; then the snapshot carries the rendered DOM and `on_page` parses that, links included, so a
+shop whose links exist only after its scripts ran is still crawled.)
 
 Contract with the caller:
 * the start URL must work (answer 2xx with HTML, allowed by robots.txt), otherwise
@@ -25,12 +28,14 @@ from urllib.parse import urlsplit
 import httpx
 
 from ecq_scan.config import Settings
+from ecq_scan.crawl.browser import BrowserRenderer, RenderPolicy
 from ecq_scan.crawl.fetcher import ErrorKind, Fetcher, HopGuard, Snapshot, media_type
 from ecq_scan.crawl.frontier import Entry, Frontier
 from ecq_scan.crawl.robots import RobotsCache
 from ecq_scan.crawl.scope import canonical, in_scope, origin
 from ecq_scan.crawl.sitemap import read_sitemaps
 from ecq_scan.crawl.snapshots import SnapshotStore, record_for
+from ecq_scan.crawl.ssrf import SSRFGuard
 from ecq_scan.crawl.urls import non_html_extension, non_web_scheme, trap_reason, validate_start_url
 from ecq_scan.errors import SiteUnscannableError
 from ecq_scan.models import PageRecord, PageRole, ScanStatus, SkippedUrl
@@ -47,6 +52,8 @@ MAX_SKIPPED_LISTED = 2000
 SITEMAP_TIME_SHARE = 0.25
 #: Links taken from one page (Nutch keeps 100, Heritrix 6000); a link bomb stops here.
 MAX_LINKS_PER_PAGE = 1000
+#: Distinct query strings followed per path (after canonicalisation drops session ids).
+MAX_QUERY_VARIANTS = 20
 
 
 @dataclass(slots=True)
@@ -60,13 +67,37 @@ class CrawlReport:
     skipped_not_listed: int = 0
 
 
+#: A host that failed this many fetches in a row (429, 5xx, timeouts, resets) is given up:
+#: its remaining URLs are skipped (Nutch `fetcher.max.exceptions.per.queue`).
+HOST_ERROR_BUDGET = 5
+_HOST_TROUBLE = frozenset(
+    {
+        ErrorKind.TIMEOUT_TOTAL,
+        ErrorKind.TIMEOUT_CONNECT,
+        ErrorKind.TIMEOUT_IDLE,
+        ErrorKind.REFUSED,
+        ErrorKind.CONNECT,
+        ErrorKind.TLS,
+        ErrorKind.PROTOCOL,
+        ErrorKind.RATE_LIMITED,
+    }
+)
+
+
+def host_trouble(snap: Snapshot) -> bool:
+    """Did this fetch fail because the host is struggling or hostile (not a plain 404)?"""
+    return snap.error_kind in _HOST_TROUBLE or (snap.status or 0) >= 500
+
+
 @dataclass(slots=True)
 class _Host:
-    """Per-host politeness: a concurrency slot count and the earliest next request start."""
+    """Per-host politeness: a concurrency slot count, the earliest next request start, and the
+    count of consecutive failures (the host error budget)."""
 
     slots: asyncio.Semaphore
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     next_start: float = 0.0
+    failures: int = 0
 
 
 def _host_port(url: str) -> str:
@@ -89,6 +120,8 @@ def start_failure(snap: Snapshot) -> tuple[str, str] | None:
     """Why the start page cannot anchor a scan, as (message, hint), or None when it can."""
     url, kind, error = snap.url, snap.error_kind, snap.error
     if error is not None:
+        if kind is ErrorKind.BLOCKED_SSRF:  # the message already says why and what to do
+            return f"{url}: {error}", ""
         if kind is ErrorKind.DNS:
             host = urlsplit(url).hostname
             return f"cannot resolve {host} (DNS lookup failed)", "check the spelling of the URL"
@@ -138,12 +171,20 @@ class Crawler:
         progress: Progress | None = None,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
+        guard: SSRFGuard | None = None,
+        renderer: BrowserRenderer | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.progress = progress
         self.report: CrawlReport | None = None
         self._transport = transport
+        self._guard = guard  # None: the fetcher builds one from settings.allow_private
+        # started and closed by the caller (it outlives the crawl: evidence screenshots)
+        self.renderer = renderer
+        self._render_policy = RenderPolicy(settings.render)
+        #: pages of a killed crawl with their links, set by the caller to continue it
+        self.resume: Sequence[tuple[PageRecord, Sequence[Link]]] | None = None
 
     # ------------------------------------------------------------------ entry point
 
@@ -160,16 +201,18 @@ class Crawler:
         self._notes: list[str] = []
         self._frontier = Frontier(s.sample_products, s.sample_categories)
         self._hosts: dict[str, _Host] = {}
+        self._active: set[str] = set()
+        self._variants: dict[str, int] = {}
         self._global = asyncio.Semaphore(s.concurrency)
         self._cond = asyncio.Condition()
         self._reserved = 0
         self._in_flight = 0
         self._start_done = False
         if self.store is not None:
-            self.store.begin(start)
+            self.store.begin(start, append=bool(self.resume))
         status, reason = ScanStatus.COMPLETE, None
         try:
-            async with Fetcher(s, self._transport) as fetcher:
+            async with Fetcher(s, self._transport, guard=self._guard) as fetcher:
                 self._fetcher = fetcher
                 self._robots = RobotsCache(fetcher, start, s.obey_robots)
                 try:
@@ -229,16 +272,20 @@ class Crawler:
                 "use --ignore-robots only with the owner's permission",
             )
         self._frontier.mark_done(start)
-        self._reserved = 1
-        snap = await self._fetch_page(start)
-        links = await self._record(snap, PageRole.HOME, 0)
-        failure = start_failure(snap)
-        if failure is not None:
-            raise SiteUnscannableError(*failure)
+        if self.resume:
+            home = self._restore(self.resume)
+        else:
+            self._reserved = 1
+            snap = await self._fetch_page(start)
+            links = await self._record(snap, PageRole.HOME, 0)
+            failure = start_failure(snap)
+            if failure is not None:
+                raise SiteUnscannableError(*failure)
+            self._consider_all(links, 1)
+            home = snap.final_url
         self._start_done = True
-        self._consider_all(links, 1)
         if self._reserved < s.max_pages and s.max_depth > 0:
-            await self._seed_sitemaps(snap.final_url)
+            await self._seed_sitemaps(home)
         workers = [
             asyncio.create_task(self._worker(), name=f"crawl-worker-{i}")
             for i in range(s.concurrency)
@@ -249,6 +296,20 @@ class Crawler:
             for task in workers:
                 task.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
+
+    def _restore(self, stored: Sequence[tuple[PageRecord, Sequence[Link]]]) -> str:
+        """Continue a killed crawl (`--resume`): the stored pages count as fetched and are never
+        requested again; their links, re-read from the snapshots, seed the frontier. Returns
+        the home page's final URL."""
+        for rec, _links in stored:
+            self._pages.append(rec)
+            for url in {rec.url, rec.final_url}:
+                with contextlib.suppress(ValueError):
+                    self._frontier.mark_done(canonical(url))
+        self._reserved = len(stored)
+        for rec, links in stored:
+            self._consider_all(links, rec.depth + 1)
+        return stored[0][0].final_url
 
     async def _seed_sitemaps(self, home: str) -> None:
         seeds: list[str] = []
@@ -310,15 +371,25 @@ class Crawler:
         if self.settings.obey_robots and not await self._robots.allowed(entry.url):
             self._skip(entry.url, "robots.txt disallows ecq-scan")
             return
+        host = self._host(entry.url)
+        if host.failures >= HOST_ERROR_BUDGET:
+            self._skip(
+                entry.url,
+                f"host error budget: {host.failures} fetches in a row failed on this host",
+            )
+            return
         async with self._cond:
             if self._reserved >= self.settings.max_pages:
                 self._defer(entry.url, self._budget_reason())
                 return
             self._reserved += 1
+        self._active.add(entry.url)  # recorded even if the crawl ends while it is in flight
         snap = await self._fetch_page(entry.url)
+        host.failures = host.failures + 1 if host_trouble(snap) else 0
         with contextlib.suppress(ValueError):
             self._frontier.mark_done(canonical(snap.final_url))
         links = await self._record(snap, entry.role, entry.depth)
+        self._active.discard(entry.url)
         self._consider_all(links, entry.depth + 1)
 
     # ------------------------------------------------------------------ fetching
@@ -351,7 +422,34 @@ class Crawler:
     async def _fetch_page(self, url: str) -> Snapshot:
         return await self._polite_fetch(url, self._hop_guard)
 
+    async def _render(self, snap: Snapshot, role: PageRole, depth: int) -> Snapshot:
+        """Attach the rendered DOM and RenderInfo when the policy wants this page rendered.
+
+        The browser fetches the page and its scripts from the same host, so a render takes a
+        host slot and respects the per-host spacing like a static fetch does."""
+        renderer = self.renderer
+        if renderer is None or not snap.ok or snap.text is None:
+            return snap
+        is_home = depth == 0 and snap.url == self._start
+        reason = self._render_policy.reason(snap.text, is_home=is_home, role=role)
+        if reason is None:
+            return snap
+        host = self._host(snap.final_url)
+        async with host.slots:
+            async with host.lock:
+                wait = host.next_start - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                host.next_start = time.monotonic() + self.settings.per_host_delay
+            rendered = await renderer.render(
+                snap.final_url, reason=reason, role=role, is_home=is_home
+            )
+        snap.rendered_html, snap.render = rendered.html, rendered.info
+        return snap
+
     async def _record(self, snap: Snapshot, role: PageRole, depth: int) -> Sequence[Link]:
+        if self.renderer is not None:
+            snap = await self._render(snap, role, depth)
         if self.store is not None:
             record = self.store.add(snap, role, depth)
         else:
@@ -395,7 +493,7 @@ class Crawler:
         if ext is not None:
             self._skip(key, f"not an HTML page ({ext})")
             return
-        trap = trap_reason(key)
+        trap = trap_reason(key) or self._too_many_variants(key)
         if trap is not None:
             self._skip(key, f"looks like a crawler trap: {trap}")
             return
@@ -407,6 +505,18 @@ class Crawler:
             self._defer(key, refused)
         else:
             self._deferred.pop(key, None)
+
+    def _too_many_variants(self, key: str) -> str | None:
+        """Facets, sort orders and page numbers make one path into unbounded URLs; after
+        MAX_QUERY_VARIANTS distinct queries of a path, further ones are a trap (R3)."""
+        path, sep, _query = key.partition("?")
+        if not sep:
+            return None
+        seen = self._variants.setdefault(path, 0)
+        if seen >= MAX_QUERY_VARIANTS:
+            return f"more than {MAX_QUERY_VARIANTS} query variants of {urlsplit(path).path}"
+        self._variants[path] = seen + 1
+        return None
 
     def _skip(self, url: str, reason: str) -> None:
         if url not in self._skipped:
@@ -420,6 +530,8 @@ class Crawler:
     def _finish(self, status: ScanStatus, reason: str | None, leftover_reason: str) -> CrawlReport:
         for entry in self._frontier.drain():
             self._defer(entry.url, leftover_reason)
+        for url in getattr(self, "_active", ()):  # in flight when the crawl stopped
+            self._defer(url, leftover_reason)
         every = list(self._skipped.values())
         every += [v for k, v in self._deferred.items() if k not in self._skipped]
         listed, hidden = every[:MAX_SKIPPED_LISTED], max(0, len(every) - MAX_SKIPPED_LISTED)

@@ -141,6 +141,8 @@ class BoundedDecoder:
         names = [n.strip().lower() for n in (content_encoding or "").split(",") if n.strip()]
         # Content-Encoding lists codings in the order they were applied; undo them in reverse.
         self._stages: list[_Stage] = [_stage(n) for n in reversed(names)] or [_Identity()]
+        #: True when a content coding is applied (a cap hit then means a decompression bomb)
+        self.encoded = any(n != "identity" for n in names)
         self.limit = limit
         self.total = 0
         self.exceeded = False

@@ -8,9 +8,10 @@ real "GB2312" pages contain GBK characters (`囧`, `镕`) that Python's gb2312 c
 
 Deviations, on purpose: a declared label is used only if the bytes decode cleanly with it. When
 the header's label fails and the `<meta>` label works, the meta wins (Chinese hosting often adds
-a default `charset=utf-8` header to GBK pages); when both fail but the bytes are valid UTF-8,
-UTF-8 wins; otherwise the first declared label is used. Decoding never fails: undecodable bytes
-become U+FFFD.
+a default `charset=utf-8` header to GBK pages); a `latin-1`/`windows-1252` header also loses to a
+`<meta>` that fits, since single-byte Western codecs "decode" anything. When both fail, valid
+UTF-8 wins, then GB18030 if the bytes fit it; otherwise the first declared label is used.
+Decoding never fails: undecodable bytes become U+FFFD.
 """
 
 from __future__ import annotations
@@ -139,10 +140,19 @@ def decode_html(body: bytes, content_type_header: str | None) -> tuple[str, str]
         meta = "utf-8"  # WHATWG: a <meta> that could be read as ASCII cannot be UTF-16
 
     declared = [c for c in dict.fromkeys((header, meta)) if c is not None]
+    if header == "cp1252" and meta not in (None, "cp1252") and _decodes(body, str(meta)):
+        # windows-1252 decodes almost any bytes, so a latin-1 header (a server default) never
+        # "fails"; a <meta> naming another charset that fits is the author's real choice
+        declared.remove("cp1252")
     chosen = next((c for c in declared if _decodes(body, c)), None)
     if chosen is None:
         # Valid UTF-8 is a strong signal (other encodings almost never validate as UTF-8);
-        # GB18030 accepts nearly any byte sequence, so it is only the last guess.
-        fallback = declared[0] if declared else "gb18030"
-        chosen = "utf-8" if _decodes(body, "utf-8") else fallback
+        # next GB18030, the usual real encoding of a mislabelled Chinese page; only then the
+        # declared label with replacement characters.
+        for guess in ("utf-8", "gb18030"):
+            if _decodes(body, guess):
+                chosen = guess
+                break
+        else:
+            chosen = declared[0] if declared else "gb18030"
     return body.decode(chosen, "replace"), chosen

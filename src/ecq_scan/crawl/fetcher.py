@@ -7,6 +7,11 @@ wraps every attempt in `asyncio.timeout(page_timeout)`; reads `aiter_raw()` and 
 the caller's guard (robots.txt); and retries only what is worth retrying (429, 5xx, connect and
 idle timeouts, resets). Every outcome, failures included, comes back as a `Snapshot`: the
 crawler records it rather than losing it in an exception.
+
+Every connection goes through the SSRF guard (`ssrf.GuardedTransport`): the host is resolved
+once, every address is checked, and the checked address is dialled, for each redirect hop too.
+A refused target is the outcome `blocked_ssrf` with a sentence saying why. Credentials in a URL
+(`user:pass@`) are never sent: httpx would turn them into an Authorization header.
 """
 
 from __future__ import annotations
@@ -29,18 +34,32 @@ from ecq_scan.config import Settings
 from ecq_scan.crawl.decompress import BoundedDecoder, DecodeError, accept_encoding
 from ecq_scan.crawl.encoding import decode_html, effective_content_type
 from ecq_scan.crawl.scope import WEB_SCHEMES, in_scope
+from ecq_scan.crawl.ssrf import (
+    AddressPolicy,
+    GuardedTransport,
+    SSRFGuard,
+    TargetRefused,
+    redact_userinfo,
+    strip_userinfo,
+)
+from ecq_scan.models import RenderInfo
 
 ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"
 ACCEPT_LANGUAGE = "zh-CN,zh;q=0.9,en;q=0.8"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-#: A server asking us to wait longer than this is treated as if it asked for this long.
+#: Retry-After is honoured up to this many seconds; a server asking for longer is not retried
+#: (the URL ends `rate_limited`): a 429 with `Retry-After: 86400` must not stall the scan.
 RETRY_AFTER_CAP = 30.0
 #: Sites that set fresh cookies on every page would otherwise grow the jar without bound.
 MAX_COOKIES = 100
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 #: Magic numbers of files that servers mislabel as text/html; never hand them to the parser.
 _BINARY_MAGIC = (b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"%PDF", b"\x1f\x8b", b"Rar!")
+
+#: C0 controls other than tab, LF, FF, CR and ESC, plus DEL.
+_CONTROL_BYTES = bytes([*range(0, 9), 11, *range(14, 27), *range(28, 32), 127])
+BINARY_CONTROL_SHARE = 0.05
 
 HopGuard = Callable[[str], Awaitable[str | None]]
 
@@ -56,11 +75,17 @@ class ErrorKind(StrEnum):
     CONNECT = "connect"
     TLS = "tls"
     PROTOCOL = "protocol_error"
-    DECODE = "decompression"
+    DECODE = "protocol_error"  # an invalid or unsupported Content-Encoding (alias of PROTOCOL)
     REDIRECT_LIMIT = "redirect_limit"
     OUT_OF_SCOPE = "out_of_scope"
     BLOCKED_SCHEME = "blocked_scheme"
     BLOCKED = "blocked"
+    BLOCKED_SSRF = "blocked_ssrf"
+    RATE_LIMITED = "rate_limited"
+    # a body cut at the byte cap: set without `error`, the prefix is kept (robots.txt and
+    # sitemaps read it), but the page is not complete evidence
+    TOO_LARGE = "too_large"
+    DECOMPRESSION_LIMIT = "decompression_limit"
     INVALID_URL = "invalid_url"
 
 
@@ -69,7 +94,8 @@ _RETRY_KINDS = frozenset({ErrorKind.TIMEOUT_CONNECT, ErrorKind.TIMEOUT_IDLE, Err
 
 @dataclass(slots=True)
 class Snapshot:
-    """What one URL gave back. `error` is None only when a complete response arrived."""
+    """What one URL gave back. `error` is None when a response arrived; `error_kind` is the
+    reason code (R4), set with `error` for a failure and alone for a body cut at the cap."""
 
     url: str
     final_url: str
@@ -87,6 +113,10 @@ class Snapshot:
     sha256: str | None = None
     error_kind: ErrorKind | None = None
     attempts: int = 1
+    #: set by the crawler when a browser rendered the page (crawl/browser.py); the runner parses
+    #: `rendered_html` instead of `text`, and `render` says what the browser saw (or its error)
+    rendered_html: str | None = None
+    render: RenderInfo | None = None
 
     @property
     def is_html(self) -> bool:
@@ -102,12 +132,24 @@ def media_type(content_type: str | None) -> str:
     return (content_type or "").split(";", 1)[0].strip().lower()
 
 
+def looks_binary(body: bytes) -> bool:
+    """Binary by sniffing: a known magic number, or more than BINARY_CONTROL_SHARE of the first
+    KiB in control bytes (random data has ~11 %; HTML with stray NULs has ~1 %)."""
+    if body.startswith(_BINARY_MAGIC):
+        return True
+    head = body[:1024]
+    if not head or head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a BOM is text
+        return False
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    return controls > BINARY_CONTROL_SHARE * len(head)
+
+
 def looks_like_html(content_type: str | None, body: bytes) -> bool:
-    """HTML by its declared type (unless the bytes are an image or archive), or by sniffing
-    when no type was declared."""
+    """HTML by its declared type (unless the bytes look binary: an image, an archive, random
+    data), or by sniffing when no type was declared."""
     mtype = media_type(content_type)
     if mtype in HTML_TYPES:
-        return not body.startswith(_BINARY_MAGIC)
+        return not looks_binary(body)
     if mtype:
         return False
     head = body[:1024].lstrip().lower()
@@ -115,12 +157,13 @@ def looks_like_html(content_type: str | None, body: bytes) -> bool:
 
 
 def _retry_after(headers: dict[str, str]) -> float | None:
+    """Seconds the server asked us to wait (uncapped), None when it did not say in seconds."""
     value = headers.get("retry-after", "").strip()
     try:
         seconds = float(value)
     except ValueError:
         return None  # HTTP-date form: fall back to our own backoff
-    return max(0.0, min(seconds, RETRY_AFTER_CAP))
+    return max(0.0, seconds) if seconds == seconds else None  # NaN is not a number of seconds
 
 
 def _strip_fragment(url: str) -> str:
@@ -189,23 +232,51 @@ class _Progress:
         self.kind, self.error = kind, message
 
 
+_HELD_LOCATION = "ecq_scan.location"
+
+
+async def _hold_location(response: httpx.Response) -> None:
+    """Take `Location` away from httpx before it parses it.
+
+    Even with `follow_redirects=False`, httpx builds `response.next_request` from the Location
+    header, and a hostile value (`javascript:alert(1)`, `http://[::1`) makes `send()` raise
+    before we ever see the response. We follow redirects ourselves, so the header is moved into
+    the response's extensions and read back by `_exchange`."""
+    if "location" in response.headers:
+        response.extensions[_HELD_LOCATION] = response.headers["location"]
+        del response.headers["location"]
+
+
 class Fetcher:
-    """A pooled httpx client for one crawl. Use as `async with Fetcher(settings) as f:`."""
+    """A pooled httpx client for one crawl. Use as `async with Fetcher(settings) as f:`.
+
+    Connections go through the SSRF guard: `guard` if given (tests inject a policy under which
+    127.0.0.2 plays the internet), else one built from `settings.allow_private`. A custom
+    `transport` replaces the network layer and with it the guard; only tests pass one.
+    """
 
     def __init__(
-        self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None
+        self,
+        settings: Settings,
+        transport: httpx.AsyncBaseTransport | None = None,
+        *,
+        guard: SSRFGuard | None = None,
     ) -> None:
         self._settings = settings
         timeout = httpx.Timeout(settings.page_timeout, connect=settings.connect_timeout)
         limits = httpx.Limits(
             max_connections=settings.concurrency + 2, max_keepalive_connections=settings.concurrency
         )
+        self.guard = guard or SSRFGuard(AddressPolicy(allow_private=settings.allow_private))
+        if transport is None:
+            transport = GuardedTransport(self.guard, limits=limits, trust_env=False)
         self._client = httpx.AsyncClient(
             follow_redirects=False,
             timeout=timeout,
             limits=limits,
             transport=transport,
             trust_env=False,  # a proxy in the environment must not silently see the scan
+            event_hooks={"response": [_hold_location]},
             headers={
                 "User-Agent": settings.user_agent,
                 "Accept": ACCEPT,
@@ -243,6 +314,8 @@ class Fetcher:
         while True:
             snap = await self._attempt(url, scope_url, max_bytes or s.max_bytes_per_page, hop_guard)
             snap.attempts = attempt + 1
+            if snap.error is None and snap.status == 429:
+                snap.error_kind = ErrorKind.RATE_LIMITED
             retryable = snap.error_kind in _RETRY_KINDS or (
                 snap.error is None and snap.status in RETRY_STATUSES
             )
@@ -251,6 +324,9 @@ class Fetcher:
             delay = s.backoff * (2**attempt)
             if snap.status in (429, 503):
                 asked = _retry_after(snap.headers)
+                if asked is not None and asked > RETRY_AFTER_CAP:
+                    snap.error_kind = ErrorKind.RATE_LIMITED
+                    return snap
                 if asked is not None:
                     delay = max(delay, asked)
             await asyncio.sleep(delay)
@@ -272,6 +348,11 @@ class Fetcher:
         except DecodeError as exc:
             p.fail(ErrorKind.DECODE, f"cannot decode body: {exc}")
             p.truncated = True
+        except TargetRefused as exc:
+            via = f"redirected to {p.current}, " if p.redirects else ""
+            p.fail(ErrorKind.BLOCKED_SSRF, f"{via}{exc}")
+        except (httpx.InvalidURL, ValueError) as exc:  # a Location no URL parser accepts
+            p.fail(ErrorKind.INVALID_URL, f"invalid URL {p.current[:200]!r}: {exc}")
         except (httpx.HTTPError, OSError) as exc:
             kind, message = classify_transport_error(exc, p.current, s)
             p.fail(kind, message)
@@ -287,19 +368,27 @@ class Fetcher:
         while True:
             p.status, p.headers = None, {}
             response = await self._client.send(
-                self._client.build_request("GET", p.current), stream=True
+                self._client.build_request("GET", strip_userinfo(p.current)), stream=True
             )
             try:
                 p.status = response.status_code
                 p.headers = {k.lower(): v for k, v in response.headers.items()}
-                location = p.headers.get("location", "").strip()
+                held = response.extensions.get(_HELD_LOCATION)
+                location = held.strip() if isinstance(held, str) else ""
+                if location:  # recorded without credentials; followed without them too
+                    p.headers["location"] = redact_userinfo(location)
                 if response.status_code not in REDIRECT_STATUSES or not location:
                     await self._read_body(p, response, max_bytes)
                     return
             finally:
                 await response.aclose()
-            target = _strip_fragment(urljoin(p.current, location))
+            target = strip_userinfo(_strip_fragment(urljoin(p.current, location)))
             p.redirects.append(p.current)
+            if target in p.redirects:  # a loop: following it would only repeat requests
+                p.fail(
+                    ErrorKind.REDIRECT_LIMIT, f"redirect loop: {p.current} leads back to {target}"
+                )
+                return
             problem = await self._hop_problem(target, hops, scope_url, hop_guard)
             if problem is not None:
                 p.fail(*problem)
@@ -326,6 +415,8 @@ class Fetcher:
         return None
 
     async def _read_body(self, p: _Progress, response: httpx.Response, max_bytes: int) -> None:
+        """Read at most `max_bytes` from the wire and keep at most `max_bytes` decoded bytes;
+        beyond either, stop reading and mark the body cut (too_large / decompression_limit)."""
         decoder = BoundedDecoder(p.headers.get("content-encoding"), max_bytes)
         wire = 0
         async for raw in response.aiter_raw():
@@ -333,6 +424,8 @@ class Fetcher:
             p.body += decoder.feed(raw)
             if decoder.exceeded or wire > max_bytes:
                 p.truncated = True
+                encoded = decoder.exceeded and decoder.encoded
+                p.kind = ErrorKind.DECOMPRESSION_LIMIT if encoded else ErrorKind.TOO_LARGE
                 return
 
     def _snapshot(self, p: _Progress, fetched_at: datetime, started: float) -> Snapshot:
@@ -341,6 +434,8 @@ class Fetcher:
         text = encoding = None
         if p.status is not None and looks_like_html(content_type, body):
             text, encoding = decode_html(body, content_type)
+            if "\x00" in text:  # as the HTML tokenizer does; parsers differ on NUL
+                text = text.replace("\x00", "\ufffd")
         return Snapshot(
             url=p.url,
             final_url=p.current,

@@ -212,7 +212,7 @@ class RobotsCache:
         assert self._fetcher is not None
         url = f"{key}/robots.txt"
         snap = await self._fetcher.fetch(url, scope_url=self._scope_url, max_bytes=ROBOTS_MAX_BYTES)
-        if snap.status is not None and 200 <= snap.status < 300 and snap.error_kind is None:
+        if snap.status is not None and 200 <= snap.status < 300 and snap.error is None:
             body = _drop_partial_line(snap.body, snap.truncated)
             text = body.decode("utf-8", "replace").lstrip("\ufeff")
             note = (

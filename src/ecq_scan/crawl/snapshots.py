@@ -3,6 +3,7 @@
 Layout under the run directory:
 
     snapshots/pages/<sha256(url)[:20]>.body   raw (decoded-from-transfer) body of each page
+    snapshots/rendered/<sha256(url)[:20]>.html  DOM after a browser rendered it (UTF-8), if any
     snapshots/manifest.jsonl                  one PageRecord per line, in fetch order
     snapshots/crawl.json                      start URL, status, skipped URLs, notes
 
@@ -27,10 +28,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ecq_scan.crawl.fetcher import Snapshot
 from ecq_scan.errors import InputError
-from ecq_scan.models import PageRecord, PageRole, ScanStatus, SkippedUrl
+from ecq_scan.models import PageRecord, PageRole, RenderInfo, ScanStatus, SkippedUrl
 
 SNAPSHOT_DIR = "snapshots"
 PAGES_DIR = "pages"
+RENDERED_DIR = "rendered"
 MANIFEST = "manifest.jsonl"
 CRAWL_FILE = "crawl.json"
 #: Hex characters of sha256(url) in a body file name: 80 bits, collisions are not a concern.
@@ -76,8 +78,22 @@ def record_for(
         redirects=list(snap.redirects),
         headers=dict(snap.headers),
         error=snap.error,
+        error_kind=None if snap.error_kind is None else str(snap.error_kind),
         truncated=snap.truncated,
     )
+
+
+def _drop_partial_tail(path: Path) -> None:
+    """Cut a manifest after its last complete line: a killed write leaves half a line, and
+    lines appended after it would otherwise make it a corrupt line in the middle."""
+    try:
+        with path.open("rb+") as fh:
+            data = fh.read()
+            keep = data.rfind(b"\n") + 1
+            if keep < len(data):
+                fh.truncate(keep)
+    except FileNotFoundError:
+        return
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -102,28 +118,52 @@ class SnapshotStore:
         self._manifest: TextIO | None = None
         self._started_at = datetime.now(UTC)
 
-    def begin(self, start_url: str) -> None:
-        """Start a fresh manifest and mark the crawl as not finished."""
+    def begin(self, start_url: str, *, append: bool = False) -> None:
+        """Start a fresh manifest (or, with `append`, continue a killed crawl's manifest after
+        dropping its partial last line) and mark the crawl as not finished."""
         self.close()
         self._started_at = datetime.now(UTC)
-        self._manifest = (self.dir / MANIFEST).open("w", encoding="utf-8")
+        path = self.dir / MANIFEST
+        if append:
+            _drop_partial_tail(path)
+        self._manifest = path.open("a" if append else "w", encoding="utf-8")
         self.write_summary(
             start_url, ScanStatus.PARTIAL, "the crawl did not finish", finished=False
         )
 
     def add(self, snap: Snapshot, role: PageRole | None, depth: int) -> PageRecord:
-        """Store the body (if any) and append its record; returns the record."""
+        """Store the body (if any) and the rendered DOM (if any) and append the record."""
         rel: str | None = None
         if snap.body:
             name = body_name(snap.url)
             _atomic_write(self.pages_dir / name, snap.body)
             rel = f"{SNAPSHOT_DIR}/{PAGES_DIR}/{name}"
         record = record_for(snap, role, depth, rel)
+        if snap.render is not None:
+            record.render = self._store_render(snap)
         if self._manifest is None:
             self._manifest = (self.dir / MANIFEST).open("a", encoding="utf-8")
         self._manifest.write(record.model_dump_json() + "\n")
         self._manifest.flush()
         return record
+
+    def _store_render(self, snap: Snapshot) -> RenderInfo:
+        """Write the rendered DOM as UTF-8 next to the bodies, so `audit` replays exactly what
+        the checks saw; the RenderInfo gets the file and its SHA-256."""
+        info = snap.render
+        assert info is not None
+        if snap.rendered_html is None:
+            return info
+        data = snap.rendered_html.encode("utf-8")
+        name = body_name(snap.url).removesuffix(".body") + ".html"
+        (self.dir / RENDERED_DIR).mkdir(exist_ok=True)
+        _atomic_write(self.dir / RENDERED_DIR / name, data)
+        return info.model_copy(
+            update={
+                "dom_snapshot": f"{SNAPSHOT_DIR}/{RENDERED_DIR}/{name}",
+                "dom_sha256": hashlib.sha256(data).hexdigest(),
+            }
+        )
 
     def write_summary(
         self,
@@ -187,6 +227,18 @@ class SnapshotStore:
                 if path.is_relative_to(root) and path.is_file():
                     body = path.read_bytes()
             yield record, body
+
+
+def read_rendered(run_dir: Path, record: PageRecord) -> str | None:
+    """The stored rendered DOM of a record (None when it was not rendered or the file is gone
+    or lies outside the run directory)."""
+    if record.render is None or not record.render.dom_snapshot:
+        return None
+    root = Path(run_dir).resolve()
+    path = (root / record.render.dom_snapshot).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        return None
+    return path.read_bytes().decode("utf-8", errors="replace")
 
 
 def load_crawl(

@@ -43,6 +43,10 @@ class PageRecord(BaseModel):
     redirects: list[str] = Field(default_factory=list)
     headers: dict[str, str] = Field(default_factory=dict)
     error: str | None = None
+    error_kind: str | None = Field(
+        default=None,
+        description="reason code of a failed fetch: timeout_total, blocked_ssrf, protocol_error …",
+    )
     truncated: bool = Field(default=False, description="body cut at the byte cap or deadline")
     render: RenderInfo | None = Field(default=None, description="set when a browser rendered it")
 

@@ -60,6 +60,8 @@ def _styled_lines(
     if result.status_reason:
         head += f" ({result.status_reason})"
     lines: list[tuple[str, str]] = [(head, "bold")]
+    if result.provenance.settings.get("allow_private"):
+        lines.append((f"{t('ssrf_guard', lang)}{sep}{t('ssrf_guard_off', lang)}", "yellow"))
 
     grade_title = t("grade_range_provisional" if card.provisional else "grade_final", lang)
     lines.append((f"{grade_title}{sep}{fmt.grade_range(card, lang)}", "bold cyan"))

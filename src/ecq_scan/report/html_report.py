@@ -432,6 +432,8 @@ def build_view(result: ScanResult, lang: str) -> ReportView:
     ]
     if prov.offline_audit:
         header.append(Row(t("offline_audit", lg), t("yes", lg)))
+    if prov.settings.get("allow_private"):  # say so where a reader looks first
+        header.append(Row(t("ssrf_guard", lg), t("ssrf_guard_off", lg)))
 
     provenance = [
         Row(t("tool_version", lg), prov.tool_version, code=True),

@@ -194,6 +194,11 @@ TEXT: dict[str, Pair] = {
     "status": ("扫描状态", "Status"),
     "status_reason": ("原因", "Reason"),
     "offline_audit": ("离线复核（基于已保存快照）", "Offline audit (from saved snapshots)"),
+    "ssrf_guard": ("SSRF 防护", "SSRF guard"),
+    "ssrf_guard_off": (
+        "已放行内网与本机地址（--allow-private）",
+        "private and loopback addresses allowed (--allow-private)",
+    ),
     "profile": ("评分方案", "Scoring profile"),
     "findings_count": ("检查结果", "Findings"),
     # grade card

@@ -6,17 +6,61 @@ nothing by side effect.
 """
 
 from ecq_scan.checks.builtin.absolute_ad_terms import AbsoluteAdTerms
+from ecq_scan.checks.builtin.accessibility_axe import AccessibilityAxe
 from ecq_scan.checks.builtin.business_licence import BusinessLicence
+from ecq_scan.checks.builtin.contact_and_address import ContactAndAddress
+from ecq_scan.checks.builtin.cookie_security import CookieSecurity
+from ecq_scan.checks.builtin.customer_service_channels import CustomerServiceChannels
+from ecq_scan.checks.builtin.elderly_friendly_mode import ElderlyFriendlyMode
+from ecq_scan.checks.builtin.expired_promotions import ExpiredPromotions
+from ecq_scan.checks.builtin.hsts import Hsts
+from ecq_scan.checks.builtin.https_transport import HttpsTransport
 from ecq_scan.checks.builtin.icp_filing import IcpFiling
+from ecq_scan.checks.builtin.innovation_signals import InnovationSignals
+from ecq_scan.checks.builtin.language_versions import LanguageVersions
+from ecq_scan.checks.builtin.mandatory_ad_notices import MandatoryAdNotices
+from ecq_scan.checks.builtin.mixed_content import MixedContent
+from ecq_scan.checks.builtin.page_language import PageLanguage
+from ecq_scan.checks.builtin.personalisation_opt_out import PersonalisationOptOut
+from ecq_scan.checks.builtin.platform_rules import PlatformRules
 from ecq_scan.checks.builtin.price_display import PriceDisplay
+from ecq_scan.checks.builtin.privacy_policy_content import PrivacyPolicyContent
+from ecq_scan.checks.builtin.privacy_policy_reach import PrivacyPolicyReach
 from ecq_scan.checks.builtin.public_security_filing import PublicSecurityFiling
+from ecq_scan.checks.builtin.security_headers import SecurityHeaders
 from ecq_scan.checks.builtin.telecom_licence import TelecomLicence
+from ecq_scan.checks.builtin.terms_version_date import TermsVersionDate
+from ecq_scan.checks.builtin.tracking_before_consent import TrackingBeforeConsent
+from ecq_scan.checks.builtin.trust_claims import TrustClaims
+from ecq_scan.checks.builtin.unfair_terms import UnfairTerms
 
 __all__ = [
     "AbsoluteAdTerms",
+    "AccessibilityAxe",
     "BusinessLicence",
+    "ContactAndAddress",
+    "CookieSecurity",
+    "CustomerServiceChannels",
+    "ElderlyFriendlyMode",
+    "ExpiredPromotions",
+    "Hsts",
+    "HttpsTransport",
     "IcpFiling",
+    "InnovationSignals",
+    "LanguageVersions",
+    "MandatoryAdNotices",
+    "MixedContent",
+    "PageLanguage",
+    "PersonalisationOptOut",
+    "PlatformRules",
     "PriceDisplay",
+    "PrivacyPolicyContent",
+    "PrivacyPolicyReach",
     "PublicSecurityFiling",
+    "SecurityHeaders",
     "TelecomLicence",
+    "TermsVersionDate",
+    "TrackingBeforeConsent",
+    "TrustClaims",
+    "UnfairTerms",
 ]
