@@ -11,12 +11,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
 
 from ecq_scan.crawl.browser import BrowserRenderer
-from ecq_scan.models import Outcome, ScanResult, ScanStatus
+from ecq_scan.models import Outcome, RenderInfo, ScanResult, ScanStatus
 from ecq_scan.runner import scan
 from tests.browser.conftest import loopback_settings
 from tests.crawl.servers import Reply, html_reply, serve_routes
@@ -129,3 +130,39 @@ def test_a_dead_browser_is_started_again(browser_path: str, tmp_path: Path) -> N
     assert second is None or "rendering failed" in second  # died under it, or relaunched first
     assert html is not None and "正常页面" in html
     assert restarts == 1
+
+
+def test_cookies_third_party_hosts_and_consent_notice(browser_path: str) -> None:
+    """What a privacy check reads: cookies set before any click, hosts of another site the page
+    contacted (localhost is another site than 127.0.0.1), a visible consent banner."""
+    settings = loopback_settings(render_timeout=10.0)
+    consent = (
+        "<div class='cookie-banner' style='position:fixed;bottom:0'>本网站使用Cookie以改善体验，"
+        "详见<a href='/privacy.html'>隐私政策</a>。<button type='button'>同意</button></div>"
+    )
+
+    async def run(base: str, port: int) -> RenderInfo:
+        body = (
+            "<p>首页</p>"
+            f"<script src='http://localhost:{port}/t.js'></script>"
+            "<script>document.cookie = 'sid=abc; path=/';</script>"
+        )
+        routes["/"] = _page("首页", body + consent)
+        routes["/plain.html"] = _page("无横幅", "<p>正文</p><footer>隐私政策 同意</footer>")
+        async with BrowserRenderer(settings, browser_path, site_url=base) as renderer:
+            first = await renderer.render(base, is_home=True)
+            plain = await renderer.render(base + "plain.html")
+        assert plain.info.error is None and plain.info.consent_notice is False
+        return first.info
+
+    routes: dict[str, Any] = {
+        "/t.js": Reply(body=b"var t = 1;", headers={"Content-Type": "text/javascript"})
+    }
+    with serve_routes(routes) as server:
+        port = int(server.base.rsplit(":", 1)[1].strip("/"))
+        info = asyncio.run(run(server.base, port))
+    assert info.error is None
+    assert info.consent_notice is True
+    assert "localhost" in info.third_party_hosts
+    cookies = {c.name: c for c in info.cookies_before_consent}
+    assert "sid" in cookies and cookies["sid"].third_party is False

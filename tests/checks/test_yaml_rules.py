@@ -354,3 +354,28 @@ def test_text_exclude_is_linear_on_hostile_pages(tmp_path: Path) -> None:
     started = time.perf_counter()
     assert rule.observe(page) == []
     assert time.perf_counter() - started < 2.0
+
+
+def test_anchored_link_pattern_matches_any_link_not_only_the_first() -> None:
+    """Links are searched as one string, a label per line: `^…$` must apply per link."""
+    from ecq_scan.artifacts import parse_html
+    from ecq_scan.checks.yaml_rules import RuleSpec, YamlRule
+
+    spec = RuleSpec.model_validate(
+        {
+            "id": "anchored-link",
+            "title_pass": {"zh": "有", "en": "yes"},
+            "title_fail": {"zh": "无", "en": "no"},
+            "description": {"zh": "测试", "en": "test"},
+            "severity": "minor",
+            "clauses": ["7.2.1"],
+            "signals": {"terms": {"link_text": r"^\s*terms\s*$"}},
+            "pass_when": {"any": ["terms"]},
+        }
+    )
+    page = parse_html(
+        '<a href="/a">Home</a><a href="/b">Shop</a><a href="/terms">Terms</a>',
+        url="http://shop.example.com/",
+    )
+    hits = YamlRule(spec).observe(page)
+    assert [h.value for h in hits] == ["http://shop.example.com/terms"]

@@ -21,6 +21,7 @@ CI time budget. CLI behaviour (exit codes) is covered by a few subprocess tests.
 from __future__ import annotations
 
 import html
+import os
 import socket
 import socketserver
 import threading
@@ -41,6 +42,9 @@ from ecq_scan.crawl.ssrf import AddressPolicy, Resolver, SSRFGuard
 from ecq_scan.models import Outcome, PageRecord, ScanResult, ScanStatus
 
 MiB = 1024 * 1024
+#: Time budgets are the case's budget × this factor + 2 s. CI machines are shared and
+#: Chromium cases compete for 2 cores; raise it (HOSTILE_TIME_FACTOR=3) on a loaded machine.
+TIME_FACTOR = float(os.environ.get("HOSTILE_TIME_FACTOR", "1.5"))
 #: "the public internet" in tests; 127.0.0.1 stays internal (the canary lives there)
 PUBLIC_HOST = "127.0.0.2"
 SECOND_PUBLIC_HOST = "127.0.0.3"
@@ -481,7 +485,8 @@ class CaseRun:
         seen = [r.url for r in self.result.pages]
         assert len(seen) == len(set(seen)), "a URL was recorded twice"
         # I3, I4
-        assert self.elapsed <= time_budget + 2.0, f"took {self.elapsed:.1f}s > {time_budget}s + 2s"
+        allowed = time_budget * TIME_FACTOR + 2.0
+        assert self.elapsed <= allowed, f"took {self.elapsed:.1f}s > {allowed:.0f}s"
         assert self.rss_delta_mib <= mem_budget_mib, f"RSS grew {self.rss_delta_mib:.0f} MiB"
         # I5: the honest pages were fetched whole, parsed by the checks and are in the report
         if honest:

@@ -19,7 +19,17 @@ from ecq_scan.crawl.browser import find_browser
 from ecq_scan.errors import InputError
 
 from .conftest import ScanCase
-from .harness import GOAL, Canary, Conn, Reply, Site, hostile_settings, html_reply, serving
+from .harness import (
+    GOAL,
+    TIME_FACTOR,
+    Canary,
+    Conn,
+    Reply,
+    Site,
+    hostile_settings,
+    html_reply,
+    serving,
+)
 
 pytestmark = [pytest.mark.hostile, pytest.mark.browser]
 RENDER_TIMEOUT = 5.0
@@ -84,6 +94,7 @@ def _drip_js() -> Reply:
 
 
 def _assert_bounded(run: object, urls: list[str], budget_ms: float) -> None:
+    budget_ms *= TIME_FACTOR
     for url in urls:
         rec = run.page(url)  # type: ignore[attr-defined]
         render = rec.render

@@ -212,7 +212,8 @@ class YamlRule(Check):
         )
         self._compiled = {
             name: {
-                k: re.compile(v, re.I)
+                # link patterns run over one label (or URL) per line: ^ and $ are per link
+                k: re.compile(v, re.I | re.M if k in ("link_text", "link_url") else re.I)
                 for k, v in m.model_dump().items()
                 if k
                 in (

@@ -16,10 +16,12 @@ Why it is built the way it is (figures: DESIGN §9, measured on our 2-core machi
   Third-party hosts are observed with `page.on("request")`, which does not touch the cache.
 * Every page has a hard deadline (`render_timeout`): `goto(wait_until="load")` bounded, a short
   settle, a bounded scroll, never "networkidle" (analytics beacons keep a network busy forever).
-  Dialogs are dismissed, pop-ups closed, downloads refused, service workers blocked; a page that
-  opens too many dialogs or pop-ups, or keeps navigating, is abandoned with a plain-words error
-  before its deadline. A crashed page or browser becomes `RenderInfo.error` for that page, the
-  browser is relaunched (a bounded number of times) and the scan goes on.
+  Dialogs are dismissed; `window.open` without a click is blocked as a visitor's pop-up blocker
+  would (Playwright turns Chromium's off) and any other pop-up is closed; downloads are refused,
+  service workers blocked. A page that opens too many dialogs or pop-ups, or keeps navigating, is
+  closed and abandoned with a plain-words error before its deadline. A crashed page or browser
+  becomes `RenderInfo.error` for that page, the browser is relaunched (a bounded number of
+  times) and the scan goes on.
 * Cookies and the consent notice are read after the first load and before scrolling: scrolling
   is an interaction that some sites count as consent.
 * axe-core (bundled by `axe-playwright-python`) runs on one sample page per role, asked for

@@ -217,7 +217,9 @@ def _inet_aton(host: str) -> ipaddress.IPv4Address | None:
     1 to 4 dot-separated parts in decimal, octal (`0177`) or hex (`0x7f`), the last part
     filling the remaining bytes (`127.1`, `2130706433`). None when it is not such a number."""
     parts = host.split(".")
-    if not 1 <= len(parts) <= 4 or not all(_NUM_PART.fullmatch(p) for p in parts):
+    if not 1 <= len(parts) <= 4 or any(len(p) > 12 for p in parts):
+        return None  # no part of an address is longer than "037777777777"; the resolver decides
+    if not all(_NUM_PART.fullmatch(p) for p in parts):
         return None
     *head, last = (_number(p) for p in parts)
     if any(v > 255 for v in head) or last >= 256 ** (4 - len(head)):

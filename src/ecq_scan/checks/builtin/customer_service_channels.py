@@ -89,21 +89,9 @@ FORM_LABEL: Final = re.compile(
 )
 #: `links_matching` searches all of a page's link URLs joined one per line: anchors need re.M
 _TEL_OR_MAIL: Final = re.compile(r"^\s*(?:tel|mailto):", re.I | re.M)
-#: one pass over the link labels / URLs instead of one per kind (pages with 100,000 links exist)
-_ANY_LABEL: Final = re.compile(
-    "|".join(f"(?:{rx.pattern})" for rx in (CHAT_LABEL, IM_LABEL, FORM_LABEL)), re.I
-)
-_IM_HOST_WORDS: Final = ("qq.com", "wa.me", "whatsapp", "weixin", "m.me/")
-
-
-def _maybe_channel_url(href: str) -> bool:
-    """A tel:/mailto: link or an IM host: plain string tests, one per link (a page may hold
-    100,000 links; a regex per link or over all of them costs more)."""
-    h = href.lstrip()[:12].lower()
-    if h.startswith(("tel:", "mailto:")):
-        return True
-    low = href.lower()
-    return any(w in low for w in _IM_HOST_WORDS)
+#: one pass over the link URLs for tel:, mailto: and IM hosts (pages with 100,000 links exist)
+_URL_WORDS: Final = ("tel:", "mailto:", "qq.com", "wa.me", "whatsapp", "weixin", "m.me/")
+_ANY_URL: Final = re.compile(f"(?:{_TEL_OR_MAIL.pattern})|(?:{IM_URL.pattern})", re.I | re.M)
 
 
 class CustomerServiceChannels(Check):
@@ -140,8 +128,14 @@ class CustomerServiceChannels(Check):
                 counts[hit.signal] = n + 1
                 hits.append(hit)
 
-        for link in page.links:
-            if link.hidden or not _maybe_channel_url(link.href):
+        hrefs = "\n".join(ln.href for ln in page.links).lower()
+        url_links = (
+            page.links_matching(_ANY_URL, "url")
+            if any(w in hrefs for w in _URL_WORDS)  # a cheap test before a regex over all URLs
+            else []
+        )
+        for link in url_links:
+            if link.hidden:
                 continue
             href = link.href.strip()
             scheme = href.split(":", 1)[0].lower()
@@ -153,14 +147,10 @@ class CustomerServiceChannels(Check):
                     add(self._link_hit(page, link, "email", target.lower()))
             elif IM_URL.search(link.url or href):
                 add(self._link_hit(page, link, "im", link.url or href))
-        for link in links_labelled(page, _ANY_LABEL):
-            if link.hidden:
-                continue
-            label = f"{link.text} {link.title}"
-            for rx, kind in ((CHAT_LABEL, "chat"), (IM_LABEL, "im"), (FORM_LABEL, "form")):
-                if rx.search(label):
+        for rx, kind in ((CHAT_LABEL, "chat"), (IM_LABEL, "im"), (FORM_LABEL, "form")):
+            for link in links_labelled(page, rx):
+                if not link.hidden:
                     add(self._link_hit(page, link, kind, link.url or link.text))
-                    break
         for img in page.images:
             label = f"{img.alt} {img.title}"
             if label.strip() and IM_LABEL.search(label):
