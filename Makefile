@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test lint typecheck bench bench-render clean browser
+.PHONY: docs setup demo test lint typecheck bench bench-render clean browser
 
 setup: $(STAMP) browser
 
@@ -67,3 +67,8 @@ bench-render: setup
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache bench/out
+
+# Regenerate the README checks table and docs/coverage.md from the catalogue (tests check both).
+docs: setup
+	$(BIN)/ecq-scan checks coverage --format markdown > docs/coverage.md
+	$(BIN)/python -c "import re,subprocess,pathlib; p=pathlib.Path('README.md'); t=subprocess.run(['$(BIN)/ecq-scan','checks','list','--format','markdown'],capture_output=True,text=True,check=True).stdout.strip(); s=p.read_text('utf-8'); p.write_text(re.sub(r'(<!-- checks:begin[^>]*-->\n).*?(\n<!-- checks:end -->)', lambda m: m.group(1)+t+m.group(2), s, flags=re.S), 'utf-8')"

@@ -359,7 +359,7 @@ def checks() -> None:
 
 @checks.command("list")
 @_lang_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table")
 @click.option("--rules", "rule_dirs", type=click.Path(path_type=Path), multiple=True)
 def checks_list(lang: str | None, fmt: str, rule_dirs: tuple[Path, ...]) -> None:
     """Print every check with its clauses and Annex A indicators."""
@@ -377,7 +377,7 @@ def checks_list(lang: str | None, fmt: str, rule_dirs: tuple[Path, ...]) -> None
             )
         )
         return
-    rows = [("id", "clauses", "indicators", "types", "absence fails", "title")]
+    rows = [("id", "clauses", "indicators", "types", "absence fails", "browser", "title")]
     for c in catalogue:
         m = c.meta
         rows.append(
@@ -387,9 +387,13 @@ def checks_list(lang: str | None, fmt: str, rule_dirs: tuple[Path, ...]) -> None
                 ",".join(map(str, m.indicators)) or "-",
                 ",".join(t.value for t in m.enterprise_types),
                 "yes" if m.absence_is_failure else "no",
+                "yes" if m.requires_browser else "no",
                 m.title_pass.get(lang),
             )
         )
+    if fmt == "markdown":
+        click.echo(checks_markdown(rows))
+        return
     widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     for r in rows:
         cells = [r[i] + " " * (widths[i] - _width(r[i])) for i in range(len(widths))]
@@ -428,6 +432,14 @@ def checks_coverage(
         click.echo(coverage.render_table(cov, lang))
         for problem in cov.problems:
             click.echo(f"problem: {problem}", err=True)
+
+
+def checks_markdown(rows: list[tuple[str, ...]]) -> str:
+    """The catalogue as a Markdown table (README "What it checks" is generated from it)."""
+    head, *body = rows
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join((f"`{r[0]}`", *r[1:])) + " |" for r in body]
+    return "\n".join(lines)
 
 
 def _width(s: str) -> int:
