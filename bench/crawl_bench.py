@@ -49,6 +49,8 @@ ECQ_FLAGS = (
     "--sample-products",
     "--sample-categories",
     "--out",
+    "--render",
+    "--allow-private",
     "--quiet",
 )
 
@@ -232,6 +234,9 @@ def run_ecq(server: Server, args: argparse.Namespace, out: Path) -> Run:
         "100000",
         "--out",
         str(run_dir),
+        "--render",
+        "never",  # the target is for a static scan; bench/render_bench.py measures rendering
+        "--allow-private",  # the bench shop is served on loopback
         "--quiet",
     ]
     wall, cpu, rss, code, srv = measure(cmd, log, server.pid)

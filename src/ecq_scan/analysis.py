@@ -70,6 +70,9 @@ class Analysis:
         (a browser that fails to start is only known once the crawl begins)."""
         self.checks = list(checks)
         self.enterprise_type = enterprise_type
+        # a check that does not apply to this enterprise type is concluded not_applicable;
+        # observing pages for it would only cost time
+        self._observing = [c for c in self.checks if enterprise_type in c.meta.enterprise_types]
         self.render_unavailable = render_unavailable
         self.hits: dict[str, list[Hit]] = defaultdict(list)
         self._signal_counts: dict[tuple[str, str], int] = defaultdict(int)
@@ -141,7 +144,7 @@ class Analysis:
             chinese=speaks_chinese(page),
             error=None if complete else "the body was cut at the byte cap (incomplete page)",
         )
-        for check in self.checks:
+        for check in self._observing:
             if not check.applies_to_page(page):
                 continue
             try:
