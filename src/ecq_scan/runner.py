@@ -11,6 +11,7 @@ import asyncio
 import functools
 import json
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -76,14 +77,19 @@ def default_out_dir(url: str, now: datetime | None = None) -> Path:
     return Path("reports") / f"{host}-{stamp}"
 
 
+#: One parsing thread for the whole process: pages are parsed one at a time anyway, and a single
+#: thread keeps one malloc arena (a pool of threads made RSS creep with every page they parsed).
+_PARSER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ecq-parse")
+
+
 async def _off_loop(fn: Callable[[], T]) -> T:
-    """Run CPU-heavy `fn` (parsing a page, running the checks) in a worker thread.
+    """Run CPU-heavy `fn` (parsing a page, running the checks) in the parsing thread.
 
     On the event loop, a slow parse (a 100,000-link page takes seconds) would stall every fetch
     in flight and push honest pages past their deadline (hostile-sites H19). If the caller is
     cancelled (scan time budget, Ctrl-C), the thread is waited for before re-raising, so no page
     is still being added to the analysis when it concludes."""
-    future = asyncio.get_running_loop().run_in_executor(None, fn)
+    future = asyncio.get_running_loop().run_in_executor(_PARSER, fn)
     try:
         return await asyncio.shield(future)
     except asyncio.CancelledError:

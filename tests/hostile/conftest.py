@@ -4,8 +4,8 @@ Every hostile test carries `@pytest.mark.hostile_case("H07")`; a case counts as 
 all of its tests passed. The goal line (hostile-sites note §0) is printed once, after the
 summary, whenever any hostile case ran:
 
-    hostile 29/34 · ssrf_escapes 0 · unescaped 0 · csv_formula 0 · crawl1k 21s 77MiB (+4%) ·
-    chaos 4/6   (one line when printed)
+    hostile 33/34 · ssrf_escapes 13 · unescaped 0 · csv_formula 0 · crawl1k 18s 76MiB (+2%) ·
+    chaos 4/6   (one line when printed; notes below it say where escapes came from)
 """
 
 from __future__ import annotations
