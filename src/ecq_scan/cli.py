@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -434,7 +434,7 @@ def checks_coverage(
             click.echo(f"problem: {problem}", err=True)
 
 
-def checks_markdown(rows: list[tuple[str, ...]]) -> str:
+def checks_markdown(rows: Sequence[tuple[str, ...]]) -> str:
     """The catalogue as a Markdown table (README "What it checks" is generated from it)."""
     head, *body = rows
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]

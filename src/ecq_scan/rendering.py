@@ -30,6 +30,7 @@ from ecq_scan.crawl.browser import (
     find_browser,
 )
 from ecq_scan.crawl.crawler import Crawler, CrawlReport, OnPage
+from ecq_scan.crawl.ssrf import SSRFGuard
 from ecq_scan.models import Evidence, Finding, Outcome, PageRecord
 
 RENDER_FILE = "render.json"
@@ -75,6 +76,7 @@ class RenderSession:
     executable: str | None = None
     unavailable: str | None = None
     renderer: BrowserRenderer | None = field(default=None, repr=False)
+    guard: SSRFGuard | None = field(default=None, repr=False)
 
     @classmethod
     def plan(cls, settings: Settings, url: str, run_dir: Path) -> RenderSession:
@@ -99,7 +101,11 @@ class RenderSession:
             async with contextlib.AsyncExitStack() as stack:
                 if self.executable is not None:
                     renderer = BrowserRenderer(
-                        self.settings, self.executable, site_url=self.url, run_dir=self.run_dir
+                        self.settings,
+                        self.executable,
+                        site_url=self.url,
+                        run_dir=self.run_dir,
+                        guard=self.guard,
                     )
                     try:
                         await renderer.start()

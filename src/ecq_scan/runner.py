@@ -145,6 +145,7 @@ def scan(
 
     url = validate_start_url(url)
     session = RenderSession.plan(settings, url, out_dir)
+    session.guard = guard  # the browser's requests pass the same SSRF policy as the fetcher's
     analysis = Analysis(checks, settings.enterprise_type, render_unavailable=session.unavailable)
     store = SnapshotStore(out_dir)
     started = datetime.now(UTC)

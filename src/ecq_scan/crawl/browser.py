@@ -52,7 +52,9 @@ from pydantic import ValidationError
 from selectolax.lexbor import LexborHTMLParser
 
 from ecq_scan.config import Settings
+from ecq_scan.crawl.egress_proxy import EgressProxy
 from ecq_scan.crawl.scope import host_of, in_scope, registrable_domain
+from ecq_scan.crawl.ssrf import AddressPolicy, SSRFGuard
 from ecq_scan.errors import InputError
 from ecq_scan.models import AxeResults, CookieRecord, PageRole, RenderInfo
 
@@ -81,6 +83,10 @@ CHROMIUM_ARGS = (
     "--disable-sync",
     "--disable-dev-shm-usage",
     "--blink-settings=imagesEnabled=false",
+    # No speculative DNS lookups or preconnects: they open sockets to hosts a page names before
+    # any request exists for the SSRF route to check (hostile-sites H30 saw a bare connection).
+    "--dns-prefetch-disable",
+    "--disable-features=NetworkPrediction,PreconnectToSearch,Prerender2,SpeculationRulesPrefetchProxy",
 )
 
 #: The reasons a check that needs a browser reports `error` (the words tests look for).
@@ -650,8 +656,13 @@ class BrowserRenderer:
         *,
         site_url: str,
         run_dir: Path | None = None,
+        guard: SSRFGuard | None = None,
     ) -> None:
         self.settings = settings
+        # Chromium fetches sub-resources itself (scripts, frames, fetch(), beacons): without a
+        # check a hostile page pivots the scanner into its own network (hostile-sites H30).
+        self.guard = guard or SSRFGuard(AddressPolicy(allow_private=settings.allow_private))
+        self._proxy: EgressProxy | None = None
         self.executable = executable
         self.site_url = site_url
         self.site_key = registrable_domain(host_of(site_url))
@@ -698,6 +709,8 @@ class BrowserRenderer:
             raise BrowserStartError(f"Playwright is not installed ({exc})") from exc
         try:
             self._pw = await async_playwright().start()
+            if not self.guard.policy.allow_private:
+                self._proxy = await EgressProxy(self.guard).__aenter__()
             await self._launch()
         except BrowserStartError:
             await self.close()
@@ -711,7 +724,7 @@ class BrowserRenderer:
         try:
             browser = await self._pw.chromium.launch(
                 executable_path=self.executable,
-                args=list(CHROMIUM_ARGS),
+                args=[*CHROMIUM_ARGS, *self._proxy_args()],
                 headless=True,
                 timeout=LAUNCH_TIMEOUT * 1000,
                 handle_sigint=False,
@@ -737,6 +750,19 @@ class BrowserRenderer:
         self._context.set_default_timeout(self.settings.render_timeout * 1000)
         await self._context.add_init_script(_INIT_JS)
         self._idle = []
+
+    def _proxy_args(self) -> list[str]:
+        """All browser traffic through the guarding proxy (see crawl/egress_proxy.py);
+        `<-loopback>` stops Chromium sending loopback requests around it. With --allow-private
+        the operator opted into private targets and the browser connects directly."""
+        if self._proxy is None:
+            return []
+        return [f"--proxy-server={self._proxy.url}", "--proxy-bypass-list=<-loopback>"]
+
+    @property
+    def refused_requests(self) -> list[tuple[str, str]]:
+        """Browser requests the SSRF guard refused (URL, reason)."""
+        return list(self._proxy.refused) if self._proxy is not None else []
 
     async def _relaunch(self) -> None:
         if self.restarts >= MAX_RESTARTS:
@@ -768,6 +794,9 @@ class BrowserRenderer:
         if pw is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(pw.stop(), 10)
+        proxy, self._proxy = self._proxy, None
+        if proxy is not None:
+            await proxy.__aexit__(None, None, None)
 
     async def _close_target(self, slot: _Slot) -> None:
         """Close a page that `page.close` could not, through a browser-level DevTools session."""
