@@ -135,6 +135,7 @@ def scan(
     checks = _checks(extra_rules)
     profile = load_profile(settings.profile, {c.meta.id for c in checks})
     evidence = load_evidence(evidence_file, profile) if evidence_file else None
+    url = validate_start_url(url)  # canonical from here on: audit compares stored URLs with it
     _prepare_run_dir(out_dir)
     (out_dir / "snapshots").mkdir(exist_ok=True)
     if not resume:
@@ -143,7 +144,6 @@ def scan(
             "utf-8",
         )
 
-    url = validate_start_url(url)
     session = RenderSession.plan(settings, url, out_dir)
     session.guard = guard  # the browser's requests pass the same SSRF policy as the fetcher's
     analysis = Analysis(checks, settings.enterprise_type, render_unavailable=session.unavailable)
@@ -199,11 +199,11 @@ def scan(
     except SiteUnscannableError as exc:
         unscannable = exc
         status, status_reason = ScanStatus.UNSCANNABLE, str(exc)
-        pages = [rec for rec, _body in SnapshotStore.read(out_dir)]
+        pages = list(SnapshotStore.records(out_dir))
     except KeyboardInterrupt:
         interrupted = True
         status, status_reason = ScanStatus.PARTIAL, "interrupted by the user"
-        pages = [rec for rec, _body in SnapshotStore.read(out_dir)]
+        pages = list(SnapshotStore.records(out_dir))
 
     if conclusion is None:  # the crawl ended early: conclude on what was fetched
         conclusion = analysis.conclude(unscannable_reason=str(unscannable) if unscannable else None)
@@ -243,7 +243,7 @@ def audit(
     saved = _saved_settings(snap_dir)
     settings = Settings.model_validate({**saved.get("settings", {}), **(overrides or {})})
     records, skipped, status, status_reason, start_url = load_crawl(run_dir)
-    target = str(saved.get("target") or start_url)
+    target = validate_start_url(str(saved.get("target") or start_url))
     checks = _checks(extra_rules)
     profile = load_profile(settings.profile, {c.meta.id for c in checks})
     evidence = load_evidence(evidence_file, profile) if evidence_file else None
