@@ -4,7 +4,9 @@ check and per disclosure key.
 Each case in `fixtures/accuracy/labels.yaml` is a small site (static pages with the URL each
 pretends to live at, response headers, the enterprise type) and a person's verdicts and true
 disclosures. Every check observes every page and concludes once per case, exactly as a scan
-would; the site-level outcome is the worst finding (as the end-to-end tests read it).
+would; the site-level outcome is the worst finding (as the end-to-end tests read it). Pages are
+decoded from bytes as a scan decodes them (`decode_html`: GBK pages), and a page whose static HTML
+only JavaScript fills counts as not loaded, as in a scan without a browser (`js_shell_reason`).
 
 Per check, for each outcome class that moves or blocks a score:
 
@@ -41,6 +43,8 @@ import yaml
 from ecq_scan.artifacts import parse_html
 from ecq_scan.checks.base import Check, Hit, PageSummary, SiteContext
 from ecq_scan.checks.registry import load_catalogue
+from ecq_scan.crawl.browser import js_shell_reason
+from ecq_scan.crawl.encoding import decode_html
 from ecq_scan.models import DISCLOSURE_KEYS, Disclosure, EnterpriseType, Outcome
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "accuracy"
@@ -93,8 +97,14 @@ def load_labels(corpus: Path = CORPUS) -> dict[str, Any]:
 def run_case(spec: dict[str, Any], checks: list[Check], corpus: Path = CORPUS) -> CaseResult:
     """Parse the case's pages, observe with every check, conclude once per check."""
     pages = []
+    loaded: list[bool] = []
     for entry in spec["pages"]:
-        html = (corpus / "pages" / entry["file"]).read_text("utf-8")
+        # bytes decoded as a scan decodes them (GBK pages, charset in a header or <meta>)
+        headers = {k.lower(): v for k, v in (entry.get("headers") or {}).items()}
+        body = (corpus / "pages" / entry["file"]).read_bytes()
+        html = decode_html(body, headers.get("content-type"))[0]
+        # as a scan without a browser: a page only JavaScript fills counts as not loaded
+        loaded.append(js_shell_reason(html) is None)
         pages.append(
             parse_html(
                 html,
@@ -109,9 +119,10 @@ def run_case(spec: dict[str, Any], checks: list[Check], corpus: Path = CORPUS) -
         home_url=home,
         enterprise_type=EnterpriseType(spec.get("type", "transactional")),
         pages=tuple(
-            PageSummary(p.url, p.role, ok=True, chinese=bool(_CJK.search(p.text))) for p in pages
+            PageSummary(p.url, p.role, ok=ok, chinese=bool(_CJK.search(p.text)))
+            for p, ok in zip(pages, loaded, strict=True)
         ),
-        home_ok=True,
+        home_ok=all(ok for p, ok in zip(pages, loaded, strict=True) if p.url == home),
     )
     outcomes: dict[str, str] = {}
     disclosures: list[Disclosure] = []

@@ -151,3 +151,23 @@ def test_absolute_terms_never_fail() -> None:
     body = "<main>" + "<p>国家级 最高级 最佳 第一品牌 顶级 NO.1</p>" * 30 + "</main>"
     v = run(AbsoluteAdTerms(), (HOME, body))
     assert {f.outcome for f in v.findings} == {Outcome.NEEDS_REVIEW}
+
+
+def test_class_rules_in_the_page_style_hide_text() -> None:
+    from ecq_scan.artifacts.html import hidden_selectors
+
+    css = (
+        ".old-beian, #legacy { display: none } div.c { display: none }"
+        "@media (max-width: 600px) { .pc-only { display: none } }"
+        ".tab { display: none } .tab.active { display: block }"
+    )
+    # simple top-level selectors only; media queries and re-shown classes are not hiding
+    assert hidden_selectors(css) == (frozenset({"old-beian"}), frozenset({"legacy"}))
+    page = parse_html(
+        "<html><head><style>.old{display:none}</style></head><body><main>"
+        '<p class="old">粤ICP备12034567号</p><p class="tab active">粤ICP备2021158888号-1</p>'
+        "</main></body></html>",
+        url="https://www.heben.example.cn/",
+    )
+    assert "12034567" not in page.text
+    assert "2021158888" in page.text

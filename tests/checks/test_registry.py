@@ -18,10 +18,10 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "checks"
 
 #: id → (kind, clauses, Annex A indicators, absence_is_failure), as specified for this release
 EXPECTED = {
-    "icp-filing": ("python", ["4.1"], [1], True),
-    "telecom-licence": ("python", ["4.1"], [1], False),
-    "public-security-filing": ("python", ["4.1"], [1], True),
-    "business-licence": ("python", ["4.1"], [1, 16], True),
+    "icp-filing": ("python", ["4.1", "6.2.4"], [1], True),
+    "telecom-licence": ("python", ["4.1", "6.2.4"], [1], False),
+    "public-security-filing": ("python", ["4.1", "6.2.4"], [1], True),
+    "business-licence": ("python", ["4.1", "6.2.4"], [1, 16], True),
     "return-policy": ("yaml", ["4.2", "6.1.8"], [16, 20], True),
     "delivery-commitment": ("yaml", ["4.2", "6.1.10"], [14, 16], True),
     "after-sales-commitment": ("yaml", ["4.2", "6.1.8"], [20], True),

@@ -130,11 +130,74 @@ MAX_RESOURCES = 500
 MAX_META_VALUE = 4096
 
 
-def _is_hidden(attrs: Mapping[str, str | None]) -> bool:
+#: the page's own `<style>` text read for hiding rules, at most (a static parse has no cascade)
+MAX_STYLE_CHARS = 200_000
+_SIMPLE_SELECTOR = re.compile(r"\s*([.#])(-?[A-Za-z_][-\w]*)\s*")
+_SELECTOR_NAME = re.compile(r"([.#])(-?[A-Za-z_][-\w]*)")
+_REVEAL_STYLE = re.compile(r"display\s*:\s*(?!none)[a-z]|visibility\s*:\s*visible", re.I)
+_NO_HIDDEN: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+
+
+def hidden_selectors(css: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(classes, ids) that top-level rules of `css` hide with `display:none` /
+    `visibility:hidden`, for simple selectors only (`.old-beian`, `#legacy, .x`): real footers
+    hide old filing numbers with a class rule in the page's own <style>. Rules inside `@media`
+    and other at-rules are left alone (responsive hiding is not hiding), and a class or id that any
+    rule shows again (`.tab.active{display:block}`, a media query) is not taken as hidden.
+    One linear pass (no regex over the whole sheet: hostile pages carry megabytes of CSS)."""
+    text = css[:MAX_STYLE_CHARS]
+    classes: set[str] = set()
+    ids: set[str] = set()
+    shown: set[tuple[str, str]] = set()
+    # (selector start, body start, holds a nested block) of each open block; only leaf rules are
+    # sliced, and their bodies never overlap
+    open_rules: list[list[int]] = []
+    seg = 0
+    for i, ch in enumerate(text):
+        if ch == "{":
+            if open_rules:
+                open_rules[-1][2] = 1
+            open_rules.append([seg, i + 1, 0])
+            seg = i + 1
+        elif ch == "}":
+            seg = i + 1
+            if not open_rules:
+                continue
+            sel_start, body_start, nested = open_rules.pop()
+            if nested:
+                continue  # an at-rule's block: its inner rules were handled one by one
+            selector, body = text[sel_start : body_start - 1], text[body_start:i]
+            if _REVEAL_STYLE.search(body):
+                shown.update(_SELECTOR_NAME.findall(selector))
+            elif (
+                not open_rules
+                and not selector.lstrip().startswith("@")
+                and _HIDDEN_STYLE.search(body)
+            ):
+                for part in selector.split(","):
+                    m = _SIMPLE_SELECTOR.fullmatch(part)
+                    if m is not None:
+                        (classes if m.group(1) == "." else ids).add(m.group(2))
+        elif ch == ";" and not open_rules:
+            seg = i + 1  # @import …; @charset …;
+    classes.difference_update(name for kind, name in shown if kind == ".")
+    ids.difference_update(name for kind, name in shown if kind == "#")
+    return frozenset(classes), frozenset(ids)
+
+
+def _is_hidden(
+    attrs: Mapping[str, str | None],
+    hidden_css: tuple[frozenset[str], frozenset[str]] = _NO_HIDDEN,
+) -> bool:
     if "hidden" in attrs:
         return True
     style = attrs.get("style")
     if style and _HIDDEN_STYLE.search(style):
+        return True
+    classes, ids = hidden_css
+    if ids and attrs.get("id") in ids:
+        return True
+    if classes and any(c in classes for c in (attrs.get("class") or "").split()):
         return True
     return attrs.get("type") == "hidden"
 
@@ -252,7 +315,8 @@ def parse_html(
 
     root = tree.body
     if root is not None:
-        _walk(root, builder)
+        css = "\n".join(node.text() or "" for node in tree.css("style")[:20])
+        _walk(root, builder, hidden_selectors(css) if css.strip() else _NO_HIDDEN)
         builder.flush()
 
     title_el = tree.css_first("title")
@@ -335,7 +399,9 @@ _Frame = tuple[Any, Any, Region, bool]  # node, text container, region, hidden
 _End = tuple[None, Any, Region, bool, bool]  # sentinel: element, region, hidden, closes a block
 
 
-def _walk(root: Any, builder: _Builder) -> None:
+def _walk(
+    root: Any, builder: _Builder, hidden_css: tuple[frozenset[str], frozenset[str]] = _NO_HIDDEN
+) -> None:
     """Depth-first walk with an explicit stack; an end sentinel closes blocks and links."""
     stack: list[_Frame | _End] = [(root, root, "main", False)]
     open_links: list[tuple[Any, list[str]]] = []
@@ -360,7 +426,7 @@ def _walk(root: Any, builder: _Builder) -> None:
         if tag is None or tag in _SKIP or tag.startswith("-"):
             continue
         attrs = node.attributes
-        is_hidden = hidden or _is_hidden(attrs)
+        is_hidden = hidden or _is_hidden(attrs, hidden_css)
         child_region = region if region != "main" else _region_of(tag, attrs)
         if tag == "img":
             _add_image(builder, node, attrs, child_region, open_links)

@@ -209,7 +209,7 @@ LZ_NAME: Final = re.compile(
 #: UK company number, German Handelsregister, and the common "Registration No." forms.
 COMPANY_REG_EN: Final = re.compile(
     r"(?:Company\s+(?:Registration\s+)?(?:No\.?|Number|Reg(?:istration)?\.?\s+No\.?)"
-    r"|Registered\s+in\s+England(?:\s+(?:and|&)\s+Wales)?(?:\s+(?:under\s+)?(?:company\s+)?"
+    r"|Registered\s+in\s+England(?:\s+(?:and|&)\s+Wales)?,?(?:\s+(?:under\s+)?(?:[Cc]ompany\s+)?"
     r"(?:No\.?|number))?|Company\s+registered\s+(?:No\.?|number)|Commercial\s+Register\s+No\.?)"
     r"\s*[:.#]?\s*(?P<num>(?:[A-Z]{2})?\d{6,8})(?![0-9A-Za-z])"
     r"|(?<![A-Za-z])(?P<hr>HR[AB]\s?\d{3,6}(?:\s?[A-Z]{1,2})?)(?![0-9A-Za-z])"
@@ -288,7 +288,8 @@ PRODUCT_UNAVAILABLE: Final = re.compile(
 # --- 绝对化用语 (广告法 第9条(三); 广告绝对化用语执法指南) ----------------------------------------
 
 AD_ABSOLUTE_ZH: Final = re.compile(
-    r"国家级|最高级|最佳|最好|最优|最强|最大|最先进|最便宜|全网最低|最低价|史上最|最受欢迎|最畅销"
+    r"国家级|最高级|最佳|最好|最优|最强|最大|最先进|最有效|最安全|最科学|最便宜|全网最低|最低价|史上最"
+    r"|最受欢迎|最畅销"
     r"|最权威|最专业|最正宗|第一(?:品牌|名)?|NO\.?\s?1(?![\d.,])|TOP\s?1(?![\d.,])|首选|首个|首家"
     r"|首创|唯一|独一无二|独家|顶级|顶尖|极品|极致|至尊|王牌|冠军|世界级|全球级|国际级|宇宙级"
     r"|全球领先|世界领先|遥遥领先|领导品牌|绝对|万能|完美|绝无仅有|空前绝后|史无前例"
@@ -321,7 +322,7 @@ AD_TRAPS_ZH: Final = re.compile(
     _I,
 )
 AD_TRAPS_EN: Final = re.compile(
-    r"\bbest\s+(?:before|by|regards|wishes|practices?|sellers?)\b"
+    r"\bbest\s+(?:before|by|regards|wishes|practices?|sellers?|enjoyed|served|stored|kept|used)\b"
     r"|\b(?:unit|apt|suite|no\.?|room)\s*#1\b|\bonly\s+\d+\s+left\b|\bmembers?\s+only\b",
     _I,
 )

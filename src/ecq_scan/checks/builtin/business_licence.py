@@ -143,7 +143,7 @@ class BusinessLicence(Check):
             "home page; the unified social credit code should verify.",
         ),
         severity=Severity.CRITICAL,
-        clauses=["4.1"],
+        clauses=["4.1", "6.2.4"],
         indicators=[1, 16],
         enterprise_types=list(EnterpriseType),
         page_roles=[],

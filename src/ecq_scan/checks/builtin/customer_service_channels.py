@@ -75,7 +75,10 @@ CHAT_HOSTS: Final = re.compile(
     re.I,
 )
 IM_LABEL: Final = re.compile(
-    r"微信客服|客服微信|企业微信客服|企业微信|QQ客服|客服QQ|在线QQ|\bWhatsApp\b|\bWeChat\s+(?:support|service)\b",
+    r"微信客服|客服微信|企业微信客服|企业微信|QQ客服|客服QQ|在线QQ|\bWhatsApp\b|\bWeChat\s+(?:support|service)\b"
+    # a WeChat ID to add: 加微信 youxuan8888 / 微信号：abc_123 (IDs: 6-20 chars, letter first)
+    r"|(?:加|添加)\s*(?:客服)?微信(?:号)?\s*[:：]?\s*[A-Za-z][-_A-Za-z0-9]{5,19}"
+    r"|微信号\s*[:：]\s*[A-Za-z][-_A-Za-z0-9]{5,19}",
     re.I,
 )
 IM_URL: Final = re.compile(

@@ -79,7 +79,7 @@ class IcpFiling(Check):
             "linked to beian.miit.gov.cn.",
         ),
         severity=Severity.SERIOUS,
-        clauses=["4.1"],
+        clauses=["4.1", "6.2.4"],
         indicators=[1],
         enterprise_types=list(EnterpriseType),
         page_roles=[],

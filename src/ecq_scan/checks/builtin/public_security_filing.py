@@ -60,7 +60,7 @@ class PublicSecurityFiling(Check):
             "filing platform sit at the bottom of the home page.",
         ),
         severity=Severity.SERIOUS,
-        clauses=["4.1"],
+        clauses=["4.1", "6.2.4"],
         indicators=[1],
         enterprise_types=list(EnterpriseType),
         page_roles=[],

@@ -52,7 +52,7 @@ class TelecomLicence(Check):
             "needs only an ICP filing.",
         ),
         severity=Severity.MODERATE,
-        clauses=["4.1"],
+        clauses=["4.1", "6.2.4"],
         indicators=[1],
         enterprise_types=list(EnterpriseType),
         page_roles=_ROLES,
