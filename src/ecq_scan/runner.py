@@ -255,34 +255,7 @@ def audit(
     pages: list[PageRecord] = []
     for rec, body in SnapshotStore.read(run_dir):
         pages.append(rec)
-        is_home = rec.url == target
-        ctype = rec.content_type
-        if (
-            body is None
-            or rec.error
-            or not is_html(ctype)
-            or rec.status is None
-            or rec.status >= 400
-        ):
-            analysis.add_failed(
-                rec.final_url or rec.url, rec.error or f"HTTP {rec.status}", is_home=is_home
-            )
-            continue
-        rendered = read_rendered(run_dir, rec)  # the checks saw the rendered DOM: replay it
-        text = rendered if rendered is not None else decode_html(body, rec.content_type)[0]
-        analysis.add_page(
-            text,
-            url=rec.final_url,
-            requested_url=rec.url,
-            status=rec.status,
-            headers=rec.headers,
-            content_type=ctype or "",
-            is_home=is_home,
-            render=rec.render,
-            complete=not rec.truncated,
-        )
-        if rendered is None:
-            _unrendered_shell(analysis, rec.final_url, text)
+        _replay_page(run_dir, analysis, rec, body, is_home=rec.url == target)
     unscannable = status_reason if status is ScanStatus.UNSCANNABLE else None
     conclusion = analysis.conclude(unscannable_reason=unscannable)
     result = _result(
@@ -345,27 +318,37 @@ def _replay_stored(
         is_home = rec.url == target
         if not stored and (not is_home or rec.error or body is None):
             return []
-        if body is None or rec.error or not is_html(rec.content_type) or (rec.status or 999) >= 400:
-            analysis.add_failed(rec.final_url or rec.url, rec.error or f"HTTP {rec.status}")
-            stored.append((rec, []))
-            continue
-        rendered = read_rendered(run_dir, rec)
-        text = rendered if rendered is not None else decode_html(body, rec.content_type)[0]
-        links = analysis.add_page(
-            text,
-            url=rec.final_url,
-            requested_url=rec.url,
-            status=rec.status,
-            headers=rec.headers,
-            content_type=rec.content_type or "",
-            is_home=is_home,
-            render=rec.render,
-            complete=not rec.truncated,
-        )
-        if rendered is None:
-            _unrendered_shell(analysis, rec.final_url, text)
-        stored.append((rec, links))
+        stored.append((rec, _replay_page(run_dir, analysis, rec, body, is_home=is_home)))
     return stored
+
+
+def _replay_page(
+    run_dir: Path, analysis: Analysis, rec: PageRecord, body: bytes | None, *, is_home: bool
+) -> Sequence[tuple[str, str]]:
+    """One stored page into `analysis`, as the live scan fed it: the rendered DOM when the
+    checks saw one, else the decoded body; a failed or non-HTML page as a page that failed.
+    Shared by `audit` and `--resume`, so both replay exactly what a scan analysed."""
+    if body is None or rec.error or not is_html(rec.content_type) or (rec.status or 999) >= 400:
+        analysis.add_failed(
+            rec.final_url or rec.url, rec.error or f"HTTP {rec.status}", is_home=is_home
+        )
+        return []
+    rendered = read_rendered(run_dir, rec)
+    text = rendered if rendered is not None else decode_html(body, rec.content_type)[0]
+    links = analysis.add_page(
+        text,
+        url=rec.final_url,
+        requested_url=rec.url,
+        status=rec.status,
+        headers=rec.headers,
+        content_type=rec.content_type or "",
+        is_home=is_home,
+        render=rec.render,
+        complete=not rec.truncated,
+    )
+    if rendered is None:
+        _unrendered_shell(analysis, rec.final_url, text)
+    return links
 
 
 def _unrendered_shell(analysis: Analysis, url: str, html: str) -> None:
