@@ -54,8 +54,10 @@ def select_attrs(
 
 
 def script_srcs(page: PageArtifacts, limit: int = DEFAULT_LIMIT) -> list[str]:
-    """The `src` of the page's external scripts, in document order."""
-    return [a["src"].strip() for a in select_attrs(page, "script[src]", limit) if a.get("src")]
+    """The `src` of the page's external scripts, in document order (from the artifacts'
+    sub-resource list, collected in the one parse)."""
+    srcs = [r.raw.strip() for r in page.resources if r.kind == "script" and r.raw.strip()]
+    return srcs[:limit]
 
 
 def hreflang_alternates(page: PageArtifacts, limit: int = DEFAULT_LIMIT) -> list[tuple[str, str]]:
