@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: docs setup demo test lint typecheck bench bench-render clean browser
+.PHONY: docs accuracy setup demo test lint typecheck bench bench-render clean browser
 
 setup: $(STAMP) browser
 
@@ -72,3 +72,7 @@ clean:
 docs: setup
 	$(BIN)/ecq-scan checks coverage --format markdown > docs/coverage.md
 	$(BIN)/python -c "import re,subprocess,pathlib; p=pathlib.Path('README.md'); t=subprocess.run(['$(BIN)/ecq-scan','checks','list','--format','markdown'],capture_output=True,text=True,check=True).stdout.strip(); s=p.read_text('utf-8'); p.write_text(re.sub(r'(<!-- checks:begin[^>]*-->\n).*?(\n<!-- checks:end -->)', lambda m: m.group(1)+t+m.group(2), s, flags=re.S), 'utf-8')"
+
+# Precision and recall per check and per disclosure key on the labelled corpus (prints only).
+accuracy: setup
+	$(BIN)/python bench/accuracy.py
