@@ -394,9 +394,11 @@ def checks_list(lang: str | None, fmt: str, rule_dirs: tuple[Path, ...]) -> None
     if fmt == "markdown":
         click.echo(checks_markdown(rows))
         return
-    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    from ecq_scan.checks.coverage import display_width
+
+    widths = [max(display_width(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     for r in rows:
-        cells = [r[i] + " " * (widths[i] - _width(r[i])) for i in range(len(widths))]
+        cells = [r[i] + " " * (widths[i] - display_width(r[i])) for i in range(len(widths))]
         click.echo("  ".join([*cells, r[-1]]).rstrip())
     click.echo(f"\n{len(catalogue)} checks")
 
@@ -440,12 +442,6 @@ def checks_markdown(rows: Sequence[tuple[str, ...]]) -> str:
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join((f"`{r[0]}`", *r[1:])) + " |" for r in body]
     return "\n".join(lines)
-
-
-def _width(s: str) -> int:
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
 
 
 @cli.command()

@@ -301,7 +301,8 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     return lines
 
 
-def _width(text: str) -> int:
+def display_width(text: str) -> int:
+    """Terminal columns `text` takes: CJK characters are two wide (for aligned tables)."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
@@ -317,10 +318,10 @@ def render_table(cov: Coverage, lang: str = "en", reason_chars: int = 90) -> str
         for cells in table:
             if len(cells[-1]) > reason_chars:
                 cells[-1] = cells[-1][: reason_chars - 1] + "…"
-        widths = [max(_width(c[i]) for c in table) for i in range(len(table[0]) - 1)]
+        widths = [max(display_width(c[i]) for c in table) for i in range(len(table[0]) - 1)]
         lines.append(title)
         for cells in table:
-            padded = [c + " " * (w - _width(c)) for c, w in zip(cells, widths, strict=False)]
+            padded = [c + " " * (w - display_width(c)) for c, w in zip(cells, widths, strict=False)]
             lines.append("  " + "  ".join([*padded, cells[-1]]).rstrip())
         lines.append("")
     lines += _summary(cov, lang)

@@ -29,7 +29,14 @@ import httpx
 
 from ecq_scan.config import Settings
 from ecq_scan.crawl.browser import BrowserRenderer, RenderPolicy
-from ecq_scan.crawl.fetcher import ErrorKind, Fetcher, HopGuard, Snapshot, media_type
+from ecq_scan.crawl.fetcher import (
+    ErrorKind,
+    Fetcher,
+    HopGuard,
+    Snapshot,
+    host_port,
+    media_type,
+)
 from ecq_scan.crawl.frontier import Entry, Frontier
 from ecq_scan.crawl.robots import RobotsCache
 from ecq_scan.crawl.scope import canonical, in_scope, origin
@@ -100,11 +107,6 @@ class _Host:
     failures: int = 0
 
 
-def _host_port(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
-
-
 _HINT_UP = "check the URL and that the site is up"
 _HINT_HOME = "give the shop's home page URL"
 
@@ -126,9 +128,9 @@ def start_failure(snap: Snapshot) -> tuple[str, str] | None:
             host = urlsplit(url).hostname
             return f"cannot resolve {host} (DNS lookup failed)", "check the spelling of the URL"
         if kind is ErrorKind.REFUSED:
-            return f"cannot connect to {_host_port(url)} (connection refused)", _HINT_UP
+            return f"cannot connect to {host_port(url)} (connection refused)", _HINT_UP
         if kind in (ErrorKind.CONNECT, ErrorKind.TLS, ErrorKind.TIMEOUT_CONNECT):
-            return f"cannot connect to {_host_port(url)} ({error})", _HINT_UP
+            return f"cannot connect to {host_port(url)} ({error})", _HINT_UP
         if kind in (ErrorKind.TIMEOUT_TOTAL, ErrorKind.TIMEOUT_IDLE):
             return (
                 f"home page {url} did not load in time ({error})",
@@ -395,7 +397,7 @@ class Crawler:
     # ------------------------------------------------------------------ fetching
 
     def _host(self, url: str) -> _Host:
-        key = _host_port(url)
+        key = host_port(url)
         if key not in self._hosts:
             self._hosts[key] = _Host(asyncio.Semaphore(self.settings.per_host_concurrency))
         return self._hosts[key]

@@ -182,7 +182,8 @@ def _root_causes(exc: BaseException) -> list[BaseException]:
     return chain
 
 
-def _host_port(url: str) -> str:
+def host_port(url: str) -> str:
+    """`host:port` with the scheme's default port: the unit of per-host error budgets."""
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     return f"{parts.hostname}:{port}"
@@ -199,12 +200,12 @@ def classify_transport_error(exc: Exception, url: str, settings: Settings) -> tu
     if any(isinstance(c, socket.gaierror) for c in causes):
         return ErrorKind.DNS, f"DNS lookup failed for {host}"
     if any(isinstance(c, ConnectionRefusedError) for c in causes):
-        return ErrorKind.REFUSED, f"connection refused by {_host_port(url)}"
+        return ErrorKind.REFUSED, f"connection refused by {host_port(url)}"
     tls = next((c for c in causes if isinstance(c, ssl.SSLError)), None)
     if tls is not None:
         return ErrorKind.TLS, f"TLS error: {getattr(tls, 'reason', None) or tls}"
     if isinstance(exc, httpx.ConnectError):
-        return ErrorKind.CONNECT, f"cannot connect to {_host_port(url)}: {exc}"
+        return ErrorKind.CONNECT, f"cannot connect to {host_port(url)}: {exc}"
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
         return ErrorKind.INVALID_URL, f"invalid URL: {exc}"
     if isinstance(exc, httpx.RemoteProtocolError):
