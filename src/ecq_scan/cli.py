@@ -44,6 +44,15 @@ def _type_option(f: F) -> F:
     )(f)
 
 
+def _history_option(f: F) -> F:
+    return click.option(
+        "--history",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        help="SQLite history database to record the scan in (created if missing; ECQ_HISTORY).",
+    )(f)
+
+
 def _lang_option(f: F) -> F:
     return click.option(
         "--lang",
@@ -162,6 +171,7 @@ def cli() -> None:
     default=None,
     help="Continue the interrupted scan stored in this --out folder (stored pages are reused).",
 )
+@_history_option
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary.")
 def scan(
     url: str | None,
@@ -188,6 +198,7 @@ def scan(
     rule_dirs: tuple[Path, ...],
     fail_under: str | None,
     resume_dir: Path | None,
+    history: Path | None,
     quiet: bool,
 ) -> None:
     """Crawl URL, check clauses 4 and 7, and write result.json and report.html.
@@ -213,6 +224,7 @@ def scan(
         "allow_private": True if allow_private else None,
         "render": render,
         "browser": browser,
+        "history": str(history) if history else None,
     }
     try:
         code = _run_scan(
@@ -247,6 +259,7 @@ def _run_scan(
     from ecq_scan.report import ProgressReporter, print_summary, write_reports
     from ecq_scan.runner import default_out_dir, load_resume
     from ecq_scan.runner import scan as run_scan
+    from ecq_scan.store import open_history
 
     if resume_dir is not None:  # the stored target and settings; flags given now win
         start, saved = load_resume(resume_dir)
@@ -263,6 +276,7 @@ def _run_scan(
         if not path.exists():
             raise InputError(f"{path} does not exist", "check the path")
     out = resume_dir or out_dir or default_out_dir(start)
+    history = open_history(settings)  # a damaged or newer database stops us before any fetch
     with ProgressReporter(quiet=quiet) as progress:
         outcome = run_scan(
             start,
@@ -274,6 +288,9 @@ def _run_scan(
             resume=resume_dir is not None,
         )
     paths = write_reports(outcome.result, out, settings.lang)
+    if history is not None:
+        with history:
+            history.record(outcome.result, outcome.result.scan_id or out.name, out)
     if not quiet:
         print_summary(outcome.result, settings.lang, None, paths)
     if outcome.unscannable is not None:
@@ -322,6 +339,7 @@ def _gate(result: Any, fail_under: str | None) -> int:
     help="Extra folder of YAML rules (repeatable).",
 )
 @click.option("--fail-under", type=click.Choice(GRADES), default=None)
+@_history_option
 @click.option("--quiet", "-q", is_flag=True)
 def audit(
     run_dir: Path,
@@ -331,20 +349,28 @@ def audit(
     evidence_file: Path | None,
     rule_dirs: tuple[Path, ...],
     fail_under: str | None,
+    history: Path | None,
     quiet: bool,
 ) -> None:
-    """Re-run checks, scoring and reports offline from a previous scan's RUN_DIR."""
+    """Re-run checks, scoring and reports offline from a previous scan's RUN_DIR.
+
+    With --history, the re-scored result replaces the scan's rows in the history database."""
     from ecq_scan.report import print_summary, write_reports
     from ecq_scan.runner import audit as run_audit
+    from ecq_scan.store import History
 
     overrides = {k: v for k, v in {"enterprise_type": enterprise_type, "lang": lang}.items() if v}
     try:
+        db = History(history) if history else None
         result = run_audit(
             run_dir, overrides, extra_rules=list(rule_dirs), evidence_file=evidence_file
         )
         out = out_dir or run_dir
         lang_used = lang or str(result.provenance.settings.get("lang", "zh"))
         paths = write_reports(result, out, lang_used)
+        if db is not None:
+            with db:
+                db.record(result, result.scan_id or run_dir.name, run_dir)
     except UserFacingError as exc:
         _fail(exc)
     if not quiet:
@@ -480,6 +506,16 @@ def demo(lang: str | None, out_dir: Path, quiet: bool) -> None:
     if not quiet:
         click.echo(f"Open {out_dir / 'report.html'} in a browser.", err=True)
     sys.exit(code)
+
+
+def _add_monitor_commands() -> None:
+    from ecq_scan.cli_monitor import batch, history, worker
+
+    for command in (batch, worker, history):
+        cli.add_command(command)
+
+
+_add_monitor_commands()
 
 
 def main() -> None:

@@ -77,6 +77,29 @@ class Settings(BaseModel):
     # output
     fail_under: str | None = Field(default=None, pattern="^(A|AA|AAA|AAAA|AAAAA)$")
 
+    # history and monitoring (store/, monitor/): a shared SQLite ledger of scans and jobs
+    history: str | None = Field(
+        default=None, description="SQLite history database to record each scan in"
+    )
+    history_busy_timeout: float = Field(
+        default=30.0, gt=0, le=3600, description="seconds a writer waits for the database lock"
+    )
+    history_checkpoint_every: int = Field(
+        default=50, ge=0, description="commits between WAL truncations (0: SQLite's own)"
+    )
+    broker: str | None = Field(
+        default=None, description="task-queue broker URL for batch/worker, e.g. redis://host/0"
+    )
+    job_max_attempts: int = Field(
+        default=3, ge=1, le=20, description="times a job may start before it is aborted"
+    )
+    job_lease: float = Field(
+        default=30.0, gt=0, description="seconds a worker's claim on a job lasts unrenewed"
+    )
+    job_time_limit: float = Field(
+        default=1800.0, gt=0, description="hard limit on one job, seconds (the worker is killed)"
+    )
+
 
 def _read_file(path: Path) -> dict[str, Any]:
     try:

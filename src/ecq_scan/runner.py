@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -52,6 +53,7 @@ from ecq_scan.rendering import (
     read_shot_index,
 )
 from ecq_scan.rendering import read_status as read_render_status
+from ecq_scan.report._io import atomic_write_text
 from ecq_scan.scoring import EvidenceFile, Profile, load_evidence, load_profile, score
 from ecq_scan.standard import load_catalogue as load_standard
 
@@ -124,6 +126,7 @@ def scan(
     progress: Progress | None = None,
     guard: SSRFGuard | None = None,
     resume: bool = False,
+    scan_id: str | None = None,
 ) -> ScanOutcome:
     """Crawl `url`, analyse every page, score, and return the result (reports are written by
     the caller). Snapshots are stored in `out_dir/snapshots/` as they arrive. `guard` is for
@@ -131,18 +134,24 @@ def scan(
 
     `resume=True` continues the crawl stored in `out_dir` (see `load_resume`): stored pages are
     re-read from their snapshots, never fetched again, and the crawl goes on from their links.
-    Findings are computed once, at the end, from every page: nothing is counted twice."""
+    Findings are computed once, at the end, from every page: nothing is counted twice.
+
+    `scan_id` names the scan in the history database (a queued job passes its job id); without
+    one a new id is made. It is stored in the run folder, so a resumed scan or an `audit` of it
+    keeps the id and re-recording it replaces its rows instead of adding a second scan."""
     checks = _checks(extra_rules)
     profile = load_profile(settings.profile, {c.meta.id for c in checks})
     evidence = load_evidence(evidence_file, profile) if evidence_file else None
     url = validate_start_url(url)  # canonical from here on: audit compares stored URLs with it
     _prepare_run_dir(out_dir)
     (out_dir / "snapshots").mkdir(exist_ok=True)
+    if resume:
+        scan_id = scan_id or str(_saved_settings(out_dir / "snapshots").get("scan_id") or "")
+    if not scan_id:
+        scan_id = uuid.uuid4().hex
     if not resume:
-        (out_dir / "snapshots" / SETTINGS_FILE).write_text(
-            json.dumps({"target": url, "settings": settings.model_dump(mode="json")}, indent=2),
-            "utf-8",
-        )
+        saved = {"target": url, "scan_id": scan_id, "settings": settings.model_dump(mode="json")}
+        atomic_write_text(out_dir / "snapshots" / SETTINGS_FILE, json.dumps(saved, indent=2))
 
     session = RenderSession.plan(settings, url, out_dir)
     session.guard = guard  # the browser's requests pass the same SSRF policy as the fetcher's
@@ -222,6 +231,7 @@ def scan(
         profile,
         evidence,
         browser_version=session.version,
+        scan_id=scan_id,
     )
     return ScanOutcome(result, interrupted=interrupted, unscannable=unscannable)
 
@@ -273,6 +283,7 @@ def audit(
         profile,
         evidence,
         browser_version=render_status.browser_version,
+        scan_id=str(saved.get("scan_id") or "") or None,
     )
     result.provenance.offline_audit = True
     return result
@@ -387,6 +398,7 @@ def _result(
     evidence: EvidenceFile | None,
     *,
     browser_version: str | None = None,
+    scan_id: str | None = None,
 ) -> ScanResult:
     for rec in pages:  # the role guessed from the parsed page beats the guess from link text
         role = analysis.roles.get(rec.final_url) or analysis.roles.get(rec.url)
@@ -401,6 +413,7 @@ def _result(
         {c.meta.id: c.meta.enterprise_types for c in checks},
     )
     return ScanResult(
+        scan_id=scan_id,
         target=url,
         host=urlsplit(url).netloc,
         enterprise_type=settings.enterprise_type,

@@ -76,6 +76,9 @@ class ScanResult(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     schema_version: str = SCHEMA_VERSION
+    scan_id: str | None = Field(
+        default=None, description="names the scan in the history database; kept by resume/audit"
+    )
     target: str
     host: str
     enterprise_type: EnterpriseType
