@@ -112,3 +112,26 @@ def test_leftover_wal_is_recovered(tmp_path: Path, result: ScanResult) -> None:
     with History(copy / "h.db") as again:
         assert again.counts()["scans"] == 1
         assert again.integrity() == "ok"
+
+
+def test_opening_a_second_connection_keeps_the_first_ones_locks(
+    tmp_path: Path, result: ScanResult
+) -> None:
+    """Regression (found by chaos test D5): opening the database file with plain `open()` to
+    read its header dropped every POSIX lock of the process, so another process closing its
+    connection believed itself the last one and deleted the WAL under the open connection
+    (which then failed with SQLITE_IOERR_SHORT_READ). While a connection is open here, the WAL
+    must survive another process's close."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "h.db"
+    first = History(path, checkpoint_every=0)
+    first.record(result, "a", None)
+    History(path).close()  # a heartbeat or a recorder opening its own connection
+    other = f"from ecq_scan.store import History\nHistory({str(path)!r}).close()\n"
+    subprocess.run([sys.executable, "-c", other], check=True)
+    assert (tmp_path / "h.db-wal").exists(), "our connection lost its locks"
+    first.record(result, "b", None)
+    assert first.integrity() == "ok" and first.counts()["scans"] == 2
+    first.close()

@@ -31,7 +31,7 @@ from typing import Any
 from celery import Celery
 
 from ecq_scan.config import load_settings
-from ecq_scan.monitor.jobs import DONE, execute
+from ecq_scan.monitor.jobs import DONE, Work, execute
 from ecq_scan.monitor.work import scan_work
 from ecq_scan.store import History
 
@@ -68,9 +68,12 @@ app = make_app(*_settings_from_env())
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
-def deliver(task: Any, job_id: str, history: str, runs_dir: str) -> str:
+def deliver(
+    task: Any, job_id: str, history: str, runs_dir: str, work: Work | None = None
+) -> str:
     """Run one delivery of `job_id`; ask the queue to come back later when another live
-    delivery holds the job, or when the scan raised and attempts remain."""
+    delivery holds the job, or when the scan raised and attempts remain. `work` defaults to a
+    scan (another task may deliver jobs with other work under the same rules)."""
     settings = load_settings()
     with History(
         history,
@@ -80,7 +83,7 @@ def deliver(task: Any, job_id: str, history: str, runs_dir: str) -> str:
         outcome = execute(
             db,
             job_id,
-            scan_work(Path(history), Path(runs_dir)),
+            work or scan_work(Path(history), Path(runs_dir)),
             lease=settings.job_lease,
             max_attempts=settings.job_max_attempts,
         )

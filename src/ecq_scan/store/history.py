@@ -42,7 +42,6 @@ from ecq_scan.models import Finding, Outcome, ScanResult
 
 #: Bump when the tables change; a database with a higher number was written by a newer ecq-scan.
 SCHEMA_VERSION = 1
-_SQLITE_MAGIC = b"SQLite format 3\x00"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS scans (
@@ -182,7 +181,12 @@ class History:
     # -- opening -----------------------------------------------------------------------------
 
     def _preflight(self, create: bool) -> None:
-        """Refuse, with a clear message, what SQLite would fail on later or silently overwrite."""
+        """Refuse, with a clear message, paths SQLite would fail on or create by surprise.
+
+        The file itself is never opened here: closing any descriptor of a database file drops
+        every POSIX lock this process holds on it, including those of another open connection,
+        and a reader elsewhere may then delete the WAL from under it (seen in chaos test D5:
+        SQLITE_IOERR_SHORT_READ). SQLite itself tells a file that is not a database."""
         if self.path.is_dir():
             raise HistoryError(
                 f"history database {self.path} is a folder", "give a file path, e.g. history.db"
@@ -199,21 +203,14 @@ class History:
                     "create the folder first",
                 )
             return
-        with open(self.path, "rb") as handle:
-            head = handle.read(len(_SQLITE_MAGIC))
-        if head and head != _SQLITE_MAGIC:
-            raise HistoryError(
+    def _unusable(self, exc: sqlite3.Error) -> HistoryError:
+        code = getattr(exc, "sqlite_errorname", None)
+        text = f"{exc} ({code})" if code else str(exc)
+        if code == "SQLITE_NOTADB":
+            return HistoryError(
                 f"{self.path} is not an SQLite database (or its header is damaged)",
                 "give the path of an ecq-scan history database; the file was left untouched",
             )
-        if head and len(head) < len(_SQLITE_MAGIC):
-            raise HistoryError(
-                f"history database {self.path} is truncated",
-                "restore it from a backup or give a new path; the file was left untouched",
-            )
-
-    def _unusable(self, exc: sqlite3.Error) -> HistoryError:
-        text = str(exc)
         if "readonly" in text or "unable to open" in text:
             return HistoryError(
                 f"cannot write history database {self.path}: {text}",
@@ -272,7 +269,9 @@ class History:
             try:
                 cur.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
-                if not _is_busy(exc) or time.monotonic() > deadline:
+                if not _is_busy(exc):
+                    raise self._unusable(exc) from exc
+                if time.monotonic() > deadline:
                     raise self._busy_error(exc) from exc
                 time.sleep(delay * (1 + random.random()))
                 delay = min(delay * 2, 0.5)
