@@ -12,9 +12,10 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from ecq_scan.artifacts import PageArtifacts, link_role, parse_html
-from ecq_scan.checks.base import Check, Hit, PageSummary, SiteContext
+from ecq_scan.checks.base import Check, Hit, PageSummary, Probe, SiteContext
 from ecq_scan.models import (
     CheckMeta,
     Disclosure,
@@ -63,11 +64,16 @@ class Analysis:
         enterprise_type: EnterpriseType,
         *,
         render_unavailable: str | None = None,
+        probes: Sequence[Probe] = (),
+        probe_at: datetime | None = None,
     ) -> None:
         """`render_unavailable` says why no browser rendered pages (none found, rendering turned
         off, the browser would not start); then every check that needs one reports `error` with
         that reason instead of judging from missing data. It may be set after construction
-        (a browser that fails to start is only known once the crawl begins)."""
+        (a browser that fails to start is only known once the crawl begins).
+
+        `probes` are the home-page results of earlier recorded scans of the site (history);
+        with `probe_at`, this scan's home page becomes the newest probe (service-availability)."""
         self.checks = list(checks)
         self.enterprise_type = enterprise_type
         # a check that does not apply to this enterprise type is concluded not_applicable;
@@ -82,16 +88,23 @@ class Analysis:
         self.roles: dict[str, PageRole] = {}
         self.home_url: str | None = None
         self.home_ok = False
+        self.home_status: int | None = None
+        self.probes = tuple(probes)
+        self.probe_at = probe_at
         self._link_roles: dict[str, PageRole] = {}
 
     @property
     def metas(self) -> list[CheckMeta]:
         return [c.meta for c in self.checks]
 
-    def add_failed(self, url: str, error: str, *, is_home: bool = False) -> None:
-        """A URL that could not be fetched or is not HTML: a page the checks could not read."""
+    def add_failed(
+        self, url: str, error: str, *, is_home: bool = False, status: int | None = None
+    ) -> None:
+        """A URL that could not be fetched or is not HTML: a page the checks could not read.
+        `status` is the HTTP status when the server answered at all."""
         if is_home and self.home_url is None:
             self.home_url = url
+            self.home_status = status
         self.summaries.setdefault(
             url,
             PageSummary(
@@ -135,6 +148,7 @@ class Analysis:
             if self.home_url is None:
                 self.home_url = url
                 self.home_ok = True
+                self.home_status = status
         self.roles[url] = page.role
         self.roles[requested_url] = page.role
         self.summaries[url] = PageSummary(
@@ -199,6 +213,8 @@ class Analysis:
             enterprise_type=self.enterprise_type,
             pages=tuple(self.summaries.values()),
             home_ok=self.home_ok,
+            probes=self.probes
+            + ((Probe(self.probe_at, self.home_status),) if self.probe_at is not None else ()),
         )
 
     def conclude(self, unscannable_reason: str | None = None) -> Conclusion:

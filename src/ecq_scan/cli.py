@@ -286,6 +286,7 @@ def _run_scan(
             evidence_file=evidence_file,
             progress=progress,
             resume=resume_dir is not None,
+            history=history,
         )
     paths = write_reports(outcome.result, out, settings.lang)
     if history is not None:
@@ -363,7 +364,11 @@ def audit(
     try:
         db = History(history) if history else None
         result = run_audit(
-            run_dir, overrides, extra_rules=list(rule_dirs), evidence_file=evidence_file
+            run_dir,
+            overrides,
+            extra_rules=list(rule_dirs),
+            evidence_file=evidence_file,
+            history=db,
         )
         out = out_dir or run_dir
         lang_used = lang or str(result.provenance.settings.get("lang", "zh"))

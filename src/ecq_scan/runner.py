@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from ecq_scan import __version__
 from ecq_scan.analysis import Analysis, Conclusion, is_html
-from ecq_scan.checks.base import Check
+from ecq_scan.checks.base import Check, Probe
 from ecq_scan.checks.registry import load_catalogue, rule_pack_hash
 from ecq_scan.config import Settings
 from ecq_scan.crawl import (
@@ -56,6 +56,7 @@ from ecq_scan.rendering import read_status as read_render_status
 from ecq_scan.report._io import atomic_write_text
 from ecq_scan.scoring import EvidenceFile, Profile, load_evidence, load_profile, score
 from ecq_scan.standard import load_catalogue as load_standard
+from ecq_scan.store import History
 
 SETTINGS_FILE = "settings.json"
 Progress = Callable[[int, int, str], None]
@@ -99,6 +100,21 @@ async def _off_loop(fn: Callable[[], T]) -> T:
         raise
 
 
+def history_probes(history: History, url: str, scan_id: str | None = None) -> list[Probe]:
+    """Home-page results of the earlier recorded scans of `url`'s site (not `scan_id` itself,
+    which a resumed or re-audited scan would otherwise count twice)."""
+    site = urlsplit(url).netloc
+    return [
+        Probe(datetime.fromisoformat(at), status)
+        for at, status, _ms in history.home_probes(site, exclude=scan_id)
+    ]
+
+
+def scan_id_of(run_dir: Path) -> str | None:
+    """The scan id stored in a run folder (None for folders written before ids existed)."""
+    return str(_saved_settings(run_dir / "snapshots").get("scan_id") or "") or None
+
+
 def _checks(extra_rules: Sequence[Path]) -> list[Check]:
     return load_catalogue(extra_rules)
 
@@ -127,6 +143,7 @@ def scan(
     guard: SSRFGuard | None = None,
     resume: bool = False,
     scan_id: str | None = None,
+    history: History | None = None,
 ) -> ScanOutcome:
     """Crawl `url`, analyse every page, score, and return the result (reports are written by
     the caller). Snapshots are stored in `out_dir/snapshots/` as they arrive. `guard` is for
@@ -138,7 +155,10 @@ def scan(
 
     `scan_id` names the scan in the history database (a queued job passes its job id); without
     one a new id is made. It is stored in the run folder, so a resumed scan or an `audit` of it
-    keeps the id and re-recording it replaces its rows instead of adding a second scan."""
+    keeps the id and re-recording it replaces its rows instead of adding a second scan.
+    `history` (read only here; the caller records the result): earlier recorded scans of the
+    site give the service-availability check its probes.
+    """
     checks = _checks(extra_rules)
     profile = load_profile(settings.profile, {c.meta.id for c in checks})
     evidence = load_evidence(evidence_file, profile) if evidence_file else None
@@ -155,9 +175,15 @@ def scan(
 
     session = RenderSession.plan(settings, url, out_dir)
     session.guard = guard  # the browser's requests pass the same SSRF policy as the fetcher's
-    analysis = Analysis(checks, settings.enterprise_type, render_unavailable=session.unavailable)
-    store = SnapshotStore(out_dir)
     started = datetime.now(UTC)
+    analysis = Analysis(
+        checks,
+        settings.enterprise_type,
+        render_unavailable=session.unavailable,
+        probes=history_probes(history, url, scan_id) if history is not None else (),
+        probe_at=started,
+    )
+    store = SnapshotStore(out_dir)
 
     parse_lock = asyncio.Lock()
 
@@ -165,10 +191,14 @@ def scan(
         is_home = snap.url == url
         if snap.error or snap.text is None or not is_html(snap.content_type):
             reason = snap.error or f"HTTP {snap.status}, {snap.content_type or 'no content type'}"
-            analysis.add_failed(snap.final_url or snap.url, reason, is_home=is_home)
+            analysis.add_failed(
+                snap.final_url or snap.url, reason, is_home=is_home, status=snap.status
+            )
             return []
         if snap.status is None or snap.status >= 400:
-            analysis.add_failed(snap.final_url, f"HTTP {snap.status}", is_home=is_home)
+            analysis.add_failed(
+                snap.final_url, f"HTTP {snap.status}", is_home=is_home, status=snap.status
+            )
             return []
         parse = functools.partial(
             analysis.add_page,
@@ -242,8 +272,10 @@ def audit(
     *,
     extra_rules: Sequence[Path] = (),
     evidence_file: Path | None = None,
+    history: History | None = None,
 ) -> ScanResult:
-    """Re-run checks and scoring offline from the snapshots in `run_dir` (no network)."""
+    """Re-run checks and scoring offline from the snapshots in `run_dir` (no network).
+    `history` as for `scan`; the scan's own home page is the newest probe, dated by its fetch."""
     snap_dir = run_dir / "snapshots"
     if not (snap_dir / "manifest.jsonl").is_file():
         raise InputError(
@@ -259,7 +291,11 @@ def audit(
     evidence = load_evidence(evidence_file, profile) if evidence_file else None
     render_status = read_render_status(run_dir, settings, records)
     analysis = Analysis(
-        checks, settings.enterprise_type, render_unavailable=render_status.unavailable
+        checks,
+        settings.enterprise_type,
+        render_unavailable=render_status.unavailable,
+        probes=history_probes(history, target, scan_id_of(run_dir)) if history else (),
+        probe_at=min((r.fetched_at for r in records), default=None),
     )
     started = datetime.now(UTC)
     pages: list[PageRecord] = []
@@ -341,7 +377,10 @@ def _replay_page(
     Shared by `audit` and `--resume`, so both replay exactly what a scan analysed."""
     if body is None or rec.error or not is_html(rec.content_type) or (rec.status or 999) >= 400:
         analysis.add_failed(
-            rec.final_url or rec.url, rec.error or f"HTTP {rec.status}", is_home=is_home
+            rec.final_url or rec.url,
+            rec.error or f"HTTP {rec.status}",
+            is_home=is_home,
+            status=rec.status,
         )
         return []
     rendered = read_rendered(run_dir, rec)

@@ -20,11 +20,14 @@ Format of expected.yaml (one entry per case file; other .html files are extra pa
       headers: {strict-transport-security: max-age=31536000}
                                             # optional response headers (lower-case names), for
                                             # the case page or a `pages` entry
+      probes: [{at: '2026-11-01T08:00:00+00:00', status: 200}]
+                                            # optional home-page probes (history + this scan)
 """
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,7 +36,7 @@ import pytest
 import yaml
 
 from ecq_scan.artifacts import parse_html
-from ecq_scan.checks.base import Check, Hit, PageSummary, SiteContext, Verdict
+from ecq_scan.checks.base import Check, Hit, PageSummary, Probe, SiteContext, Verdict
 from ecq_scan.checks.registry import load_catalogue
 from ecq_scan.models import EnterpriseType, Outcome, PageRole, RenderInfo
 
@@ -90,6 +93,10 @@ def run_case(check: Check, case_dir: Path, fname: str, spec: dict[str, Any]) -> 
         enterprise_type=EnterpriseType(spec.get("enterprise_type", "transactional")),
         pages=tuple(summaries),
         home_ok=spec.get("home_ok", True),
+        probes=tuple(
+            Probe(datetime.fromisoformat(str(p["at"])), p.get("status"))
+            for p in spec.get("probes", [])
+        ),
     )
     return check.conclude(hits, site)
 

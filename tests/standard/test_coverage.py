@@ -46,9 +46,8 @@ def test_every_clause_of_sections_4_to_7_is_listed_once() -> None:
 
 
 def test_gaps_have_reasons_and_name_real_items() -> None:
-    gaps = load_gaps()
+    gaps = load_gaps()  # empty since every observable clause has a check; entries stay checked
     standard = load_standard()
-    assert gaps.clauses or gaps.indicators
     for cid, reason in gaps.clauses.items():
         assert cid in standard.clauses and len(reason) > 20
     for n, reason in gaps.indicators.items():

@@ -11,6 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from ecq_scan.artifacts import PageArtifacts
 from ecq_scan.models import (
@@ -61,6 +62,19 @@ class PageSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class Probe:
+    """One visit to the home page at `at`: its HTTP status, None when nothing answered. Earlier
+    probes come from scans recorded in the history database; the newest is this scan's."""
+
+    at: datetime
+    status: int | None
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and self.status < 400
+
+
+@dataclass(frozen=True, slots=True)
 class SiteContext:
     """Facts about the whole scan that `conclude` may use."""
 
@@ -68,6 +82,7 @@ class SiteContext:
     enterprise_type: EnterpriseType
     pages: tuple[PageSummary, ...]
     home_ok: bool = True
+    probes: tuple[Probe, ...] = ()
 
     @property
     def chinese_market(self) -> bool:

@@ -29,20 +29,21 @@ def scan_work(history_path: Path, runs_dir: Path) -> Work:
             start, settings = load_resume(out)
         else:
             start, settings = spec.url, load_settings(None, dict(spec.options))
-        outcome = scan(
-            start,
-            settings,
-            out,
-            progress=lambda done, _total, _url: pages_done(done),
-            resume=resume,
-            scan_id=spec.job_id,
-        )
-        write_reports(outcome.result, out, settings.lang)
         with History(
             history_path,
             busy_timeout=settings.history_busy_timeout,
             checkpoint_every=settings.history_checkpoint_every,
         ) as history:
+            outcome = scan(
+                start,
+                settings,
+                out,
+                progress=lambda done, _total, _url: pages_done(done),
+                resume=resume,
+                scan_id=spec.job_id,
+                history=history,
+            )
+            write_reports(outcome.result, out, settings.lang)
             history.record(outcome.result, spec.job_id, out)
         return outcome.result
 

@@ -393,14 +393,17 @@ class History:
             if before.get((check, page)) != after.get((check, page))
         ]
 
-    def home_probes(self, site: str, limit: int = 500) -> list[tuple[str, int | None, float]]:
+    def home_probes(
+        self, site: str, limit: int = 500, exclude: str | None = None
+    ) -> list[tuple[str, int | None, float]]:
         """(started_at, HTTP status or None, elapsed ms) of the first page of each recorded scan
-        of `site`, oldest first: the availability series one scan alone cannot show (6.1.2)."""
+        of `site` but `exclude`, oldest first: the availability series one scan alone cannot
+        show (6.1.2). A scan whose home page is not among its pages counts as no answer."""
         rows = self._db.execute(
-            "SELECT s.started_at, p.status, p.elapsed_ms FROM scans s JOIN pages p"
-            " ON p.scan_id = s.scan_id AND p.url = s.target WHERE s.site = ?"
-            " ORDER BY s.started_at DESC LIMIT ?",
-            (site, limit),
+            "SELECT s.started_at, p.status, coalesce(p.elapsed_ms, 0) FROM scans s LEFT JOIN"
+            " pages p ON p.scan_id = s.scan_id AND p.url = s.target AND p.error_kind IS NULL"
+            " WHERE s.site = ? AND s.scan_id != ? ORDER BY s.started_at DESC LIMIT ?",
+            (site, exclude or "", limit),
         ).fetchall()
         return [(r[0], r[1], r[2]) for r in reversed(rows)]
 
