@@ -34,6 +34,7 @@ KNOWN_CHECKS = frozenset(
         "customer-service-channels",
         "contact-and-address",
         "platform-rules",
+        "rule-change-notice",
         "unfair-terms",
         "privacy-policy-content",
         "personalisation-opt-out",
@@ -54,6 +55,8 @@ KNOWN_CHECKS = frozenset(
         "accessibility-axe",
         "elderly-friendly-mode",
         "tracking-before-consent",
+        "transaction-loop",
+        "operating-age",
     }
 )
 

@@ -97,12 +97,25 @@ def test_unimplemented_website_signals_are_review_items(profile: Profile) -> Non
     for item_id in (
         "15.tls",
         "1.own-domain",
-        "9.live-catalogue",
         "16.freshness-site",
         "23.product-information",
     ):
         assert ids[item_id].kind is ItemKind.REVIEW
         assert not ids[item_id].checks
+
+
+@pytest.mark.parametrize(
+    ("item_id", "checks"),
+    [("9.live-catalogue", ("transaction-loop",)), ("9.operating-age", ("operating-age",))],
+)
+def test_operating_history_items_stay_review_with_candidate_checks(
+    profile: Profile, item_id: str, checks: tuple[str, ...]
+) -> None:
+    """#9 is B/C: the checks show the reviewer the cart, checkout and dating evidence, but a lower
+    bound on a site's age or a cart button is not proof of a year of normal operation."""
+    item = {i.id: i for i in profile.all_items()}[item_id]
+    assert item.kind is ItemKind.REVIEW
+    assert item.checks == checks
 
 
 @pytest.mark.parametrize(

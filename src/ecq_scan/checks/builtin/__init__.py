@@ -18,8 +18,10 @@ from ecq_scan.checks.builtin.https_transport import HttpsTransport
 from ecq_scan.checks.builtin.icp_filing import IcpFiling
 from ecq_scan.checks.builtin.innovation_signals import InnovationSignals
 from ecq_scan.checks.builtin.language_versions import LanguageVersions
+from ecq_scan.checks.builtin.low_barrier_services import LowBarrierServices
 from ecq_scan.checks.builtin.mandatory_ad_notices import MandatoryAdNotices
 from ecq_scan.checks.builtin.mixed_content import MixedContent
+from ecq_scan.checks.builtin.operating_age import OperatingAge
 from ecq_scan.checks.builtin.page_language import PageLanguage
 from ecq_scan.checks.builtin.personalisation_opt_out import PersonalisationOptOut
 from ecq_scan.checks.builtin.platform_rules import PlatformRules
@@ -27,10 +29,14 @@ from ecq_scan.checks.builtin.price_display import PriceDisplay
 from ecq_scan.checks.builtin.privacy_policy_content import PrivacyPolicyContent
 from ecq_scan.checks.builtin.privacy_policy_reach import PrivacyPolicyReach
 from ecq_scan.checks.builtin.public_security_filing import PublicSecurityFiling
+from ecq_scan.checks.builtin.rule_change_notice import RuleChangeNotice
 from ecq_scan.checks.builtin.security_headers import SecurityHeaders
+from ecq_scan.checks.builtin.self_built_platform_rules import SelfBuiltPlatformRules
+from ecq_scan.checks.builtin.service_availability import ServiceAvailability
 from ecq_scan.checks.builtin.telecom_licence import TelecomLicence
 from ecq_scan.checks.builtin.terms_version_date import TermsVersionDate
 from ecq_scan.checks.builtin.tracking_before_consent import TrackingBeforeConsent
+from ecq_scan.checks.builtin.transaction_loop import TransactionLoop
 from ecq_scan.checks.builtin.trust_claims import TrustClaims
 from ecq_scan.checks.builtin.unfair_terms import UnfairTerms
 
@@ -48,8 +54,10 @@ __all__ = [
     "IcpFiling",
     "InnovationSignals",
     "LanguageVersions",
+    "LowBarrierServices",
     "MandatoryAdNotices",
     "MixedContent",
+    "OperatingAge",
     "PageLanguage",
     "PersonalisationOptOut",
     "PlatformRules",
@@ -57,10 +65,14 @@ __all__ = [
     "PrivacyPolicyContent",
     "PrivacyPolicyReach",
     "PublicSecurityFiling",
+    "RuleChangeNotice",
     "SecurityHeaders",
+    "SelfBuiltPlatformRules",
+    "ServiceAvailability",
     "TelecomLicence",
     "TermsVersionDate",
     "TrackingBeforeConsent",
+    "TransactionLoop",
     "TrustClaims",
     "UnfairTerms",
 ]

@@ -15,6 +15,8 @@ four but nothing on the home page → needs review naming what is missing; none 
 fail only when the home page and every rules page loaded (第33条 is a legal duty to publish).
 Applies to platforms only (`enterprise_types: [platform]`); other types are not applicable.
 Every rule document found is a `platform_rules` disclosure (value: its URL; note: the family).
+The family matching (links, page titles, rules-page headings) is shared with
+self-built-platform-rules through `_rule_families.family_hits`.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from ecq_scan.artifacts import PageArtifacts
 from ecq_scan.checks.base import Check, Hit, SiteContext, Verdict
 from ecq_scan.checks.builtin._common import on_home, t
 from ecq_scan.checks.builtin._links import links_labelled
+from ecq_scan.checks.builtin._rule_families import family_hits
 from ecq_scan.models import CheckMeta, Disclosure, EnterpriseType, Outcome, PageRole, Severity
 
 FAMILIES: Final[dict[str, re.Pattern[str]]] = {
@@ -67,9 +70,6 @@ RULES_ENTRY: Final = re.compile(
     r"|\bcommunity\s+guidelines\b|\bpolicies\b|\brules\b",
     re.I,
 )
-#: a heading-like block on a rules page (a list entry, not a paragraph quoting a rule)
-MAX_HEADING_CHARS: Final = 40
-MAX_PER_FAMILY_PER_PAGE: Final = 3
 
 
 class PlatformRules(Check):
@@ -99,57 +99,7 @@ class PlatformRules(Check):
     )
 
     def observe(self, page: PageArtifacts) -> list[Hit]:
-        hits: list[Hit] = []
-        counts: dict[str, int] = {}
-        for family, rx in FAMILIES.items():
-            for link in links_labelled(page, rx):
-                if link.hidden or counts.get(family, 0) >= MAX_PER_FAMILY_PER_PAGE:
-                    continue
-                counts[family] = counts.get(family, 0) + 1
-                hits.append(
-                    Hit(
-                        self.meta.id,
-                        family,
-                        page.url,
-                        page.role,
-                        link.locator,
-                        f"{link.text_raw or link.title} → {link.href}",
-                        value=link.url or page.url,
-                        region=link.region,
-                    )
-                )
-            for label, locator in ((page.h1, "h1"), (page.title, "title")):
-                if label and rx.search(label):
-                    hits.append(
-                        Hit(
-                            self.meta.id,
-                            family,
-                            page.url,
-                            page.role,
-                            locator,
-                            label,
-                            value=page.url,
-                        )
-                    )
-                    break
-            if page.role is PageRole.RULES:
-                for block in page.blocks:
-                    if counts.get(family, 0) >= MAX_PER_FAMILY_PER_PAGE:
-                        break
-                    if len(block.norm) <= MAX_HEADING_CHARS and rx.search(block.norm):
-                        counts[family] = counts.get(family, 0) + 1
-                        hits.append(
-                            Hit(
-                                self.meta.id,
-                                family,
-                                page.url,
-                                page.role,
-                                block.locator,
-                                block.raw,
-                                value=page.url,
-                                region=block.region,
-                            )
-                        )
+        hits = family_hits(self.meta.id, page, FAMILIES)
         if page.role is PageRole.HOME:
             for link in links_labelled(page, RULES_ENTRY):
                 if not link.hidden:
