@@ -14,6 +14,7 @@ from ecq_scan.standard import StandardCatalogue, load_catalogue
 KNOWN_CHECKS = frozenset(
     {
         "icp-filing",
+        "self-built-platform-rules",
         "telecom-licence",
         "public-security-filing",
         "business-licence",
