@@ -56,6 +56,7 @@ from pydantic import (
 from ecq_scan.artifacts import PageArtifacts, Region
 from ecq_scan.checks.base import Check, Hit, SiteContext, Verdict
 from ecq_scan.checks.prefilter import finditer
+from ecq_scan.checks.redos import UnsafePatternError, check_pattern
 from ecq_scan.errors import RuleError
 from ecq_scan.models import CheckMeta, DisclosureKey, I18nText, Outcome, PageRole
 
@@ -66,10 +67,20 @@ MAX_HITS_PER_SIGNAL = 10
 
 
 def _compile(pattern: str, where: str) -> re.Pattern[str]:
+    """Compile a rule pattern, refusing one that is invalid or open to catastrophic backtracking.
+
+    Every rule's patterns pass here when the rule loads (built-in and `--rules` alike), so a
+    pattern such as `(a+)+$`, which would hang a scan on a page of `aaaa…!`, is an error naming
+    the file, the field and the sub-pattern rather than a stalled scan (see `checks.redos`)."""
     try:
-        return re.compile(pattern, re.I)
+        compiled = re.compile(pattern, re.I)
     except re.error as exc:
         raise ValueError(f"{where}: invalid regular expression: {exc}") from exc
+    try:
+        check_pattern(pattern, re.I)
+    except UnsafePatternError as exc:
+        raise ValueError(f"{where}: {exc}") from exc
+    return compiled
 
 
 class Matcher(BaseModel):
