@@ -8,7 +8,8 @@ Any one of these on the home page is accepted (clause-signals SIG-LZ):
    local 网络经济监管 `wljg.*.gov.cn`;
 2. a link/image labelled 营业执照/亮照/证照信息/… to a crawled page that shows the licence fields
    (统一社会信用代码 plus 名称, 类型, 法定代表人 or 住所);
-3. a 统一社会信用代码 printed with its label on the home page.
+3. a 统一社会信用代码 printed with its label on the home page — not one introduced as a
+   partner's or supplier's (a 合作伙伴 block: `_third_party`), which is another company's code.
 
 The USCC check digit (GB 32100-2015) is reported on every code; a failed check digit is a review
 item, never a failure, because early pilot codes are lawful and fail it. A licence link whose
@@ -39,6 +40,7 @@ from ecq_scan.checks.builtin._common import (
     site_failed,
     t,
 )
+from ecq_scan.checks.builtin._third_party import third_party_at
 from ecq_scan.checks.patterns import (
     COMPANY_REG_EN,
     LEGACY_REG_NO,
@@ -223,9 +225,12 @@ class BusinessLicence(Check):
         text = page.text
         out: list[Hit] = []
         fields = LZ_FIELDS.search(text) is not None
+        # a code introduced as a partner's or supplier's (合作伙伴：某某公司 统一社会信用代码…) is
+        # that company's, not the operator's licence (第15条): it is not evidence either way
         matches = [
             (m.start("code"), m.end("code"), m.group("code").upper())
             for m in islice(finditer(USCC_CONTEXT, text, page.lower_text), _MAX_CODE_HITS)
+            if not third_party_at(page, m.start())
         ]
         for start, end, code in matches:
             ok = uscc_valid(code)

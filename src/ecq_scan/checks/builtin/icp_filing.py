@@ -9,6 +9,16 @@ reach `page.text`; template placeholders (`京ICP备XXXXX号`, `京ICP备1234567
 "ICP备案查询" without a number is not a number; malformed forms (`京ICP备案1004644`, no
 province) are shown for review, never passed or failed. A number that is not linked to
 beian.miit.gov.cn is a disclosure note, not a failure.
+
+Verdict and disclosure answer different questions. 第12条 is met by "经营许可证编号或者备案编号",
+so a home page showing only the old `京ICP证…号` licence passes (clause-signals
+SIG-ICP-LICENCE-OLD: it "counts as licence evidence"). The `icp_filing` disclosure, though, holds
+备案 numbers only — `京ICP证070359号` and `京B2-20150191` are licences and are reported by
+telecom-licence under `telecom_licence`. The one exception is a licence number carrying a site
+suffix (`浙B2-20110446-1`, `京ICP证030173号-1`): that `-n` is the site sequence the MIIT filing
+system issues, i.e. the form a licensed (经营性) site's 备案号 takes (SIG-ICP-FILING "accept that
+form too"). It is disclosed as the filing only when no `…ICP备…` number is shown beside it, so a
+footer listing both does not report the licence twice.
 """
 
 from __future__ import annotations
@@ -41,6 +51,25 @@ def icp_value(m: re.Match[str], kind: str = "备") -> str:
     """The number as printed, normalised: `京ICP备2024077296号-1`."""
     site = f"-{m.group('site')}" if m.group("site") else ""
     return f"{m.group('prov')}ICP{kind}{m.group('num')}号{site}"
+
+
+#: a site suffix (`…号-1`, `…-20110446-1`) on a licence-form number
+_SITE_SUFFIX = re.compile(r"-\d{1,3}$")
+
+
+def filing_hits(hits: Sequence[Hit]) -> list[Hit]:
+    """The hits that are 备案 numbers: every `…ICP备…号`, or — only when there is none — the
+    licence-form numbers with a site suffix, which is how a licensed site's filing number reads.
+    A bare licence (`京ICP证070359号`, `京B2-20150191`) is never a filing number."""
+    filed = [h for h in hits if h.signal == "icp-filing"]
+    if filed:
+        return filed
+    return [
+        h
+        for h in hits
+        if h.signal == "vats-site"
+        or (h.signal == "icp-licence" and _SITE_SUFFIX.search(h.value or ""))
+    ]
 
 
 _MIIT_HOST = re.compile(r"miit(?:bei)?an\.gov\.cn|miibeian\.gov\.cn|beian\.miit\.gov\.cn", re.I)
@@ -127,7 +156,15 @@ class IcpFiling(Check):
         good = [h for h in home if h.signal in _GOOD]
         if good:
             unlinked = all(h.note for h in good)
+            filed = filing_hits(good)
             msg = self.meta.title_pass
+            if not filed:
+                # 第12条: "经营许可证编号或者备案编号" — the licence alone meets the display duty
+                msg = t(
+                    "首页已公示 ICP 经营许可证编号（第12条：许可证编号或备案编号均可）",
+                    "ICP licence number shown on the home page (art. 12 accepts the licence "
+                    "number or the filing number)",
+                )
             if unlinked:
                 msg = t(
                     f"{msg.zh}（未链接到 beian.miit.gov.cn）",
@@ -135,7 +172,7 @@ class IcpFiling(Check):
                 )
             return Verdict(
                 [self.finding(Outcome.PASS, msg, hits=good)],
-                self.disclose("icp_filing", good),
+                self.disclose("icp_filing", filed),
             )
         odd = [h for h in home if h.signal in ("vats", "malformed")]
         if odd:
@@ -169,6 +206,6 @@ class IcpFiling(Check):
                         hits=elsewhere,
                     )
                 ],
-                self.disclose("icp_filing", [h for h in elsewhere if h.signal in _GOOD]),
+                self.disclose("icp_filing", filing_hits(elsewhere)),
             )
         return self.absent(site, [PageRole.HOME])

@@ -8,7 +8,9 @@ a review item ("confirm with MIIT"), for other types it is not applicable.
 Traps: an unprefixed `B2-20200101` counts only within 40 characters of 增值电信/许可证/ICP证/EDI
 (`订单 B2-20200101` is an order number); `浙D3-…` (domain-registrar licence) never matches. The
 old `京ICP证…号` display is licence evidence too. The number proves nothing about the licensed
-sub-class or validity — that needs the MIIT lookup (assessor).
+sub-class or validity — that needs the MIIT lookup (assessor). A number introduced as a
+partner's (a 合作伙伴 block listing a logistics firm's 沪B2 licence, `_third_party`) is that
+company's licence, not the site's, and is not counted.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Sequence
 from ecq_scan.artifacts import PageArtifacts
 from ecq_scan.checks.base import Check, Hit, SiteContext, Verdict
 from ecq_scan.checks.builtin._common import NOT_CHINESE_MARKET, t
+from ecq_scan.checks.builtin._third_party import third_party_at
 from ecq_scan.checks.builtin.icp_filing import icp_value
 from ecq_scan.checks.patterns import (
     ICP_LICENCE_OLD,
@@ -68,10 +71,13 @@ class TelecomLicence(Check):
     def observe(self, page: PageArtifacts) -> list[Hit]:
         hits: list[Hit] = []
         for m in iter_vats(page.text):
-            hits.append(self.hit(page, "vats", *vats_span(m), value=vats_value(m)))
+            span = vats_span(m)
+            if not third_party_at(page, span[0]):
+                hits.append(self.hit(page, "vats", *span, value=vats_value(m)))
         for m in ICP_LICENCE_OLD.finditer(page.text):
-            if not is_placeholder_number(m.group("num")):
-                hits.append(self.hit(page, "icp-licence", *m.span(), value=icp_value(m, "证")))
+            if is_placeholder_number(m.group("num")) or third_party_at(page, m.start()):
+                continue
+            hits.append(self.hit(page, "icp-licence", *m.span(), value=icp_value(m, "证")))
         return hits
 
     def conclude(self, hits: Sequence[Hit], site: SiteContext) -> Verdict:

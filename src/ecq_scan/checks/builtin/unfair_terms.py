@@ -6,6 +6,9 @@ category, other), Chinese and English:
 
 - 最终解释权 / 解释权归本公司 / 保留…解释权 (处罚办法 12(六) names it), "final interpretation";
 - 概不退换 / 不退不换 / 恕不退换 / 售出不退 / 特价商品不退, "all sales final", "no refunds";
+  a blanket refusal of the 7-day right (所有商品…不支持七天无理由退货, 一律不支持七天无理由) —
+  消费者权益保护法 第25条 lets only the listed categories out, item by item (clause-signals
+  SIG-RETURNS: the per-item label 不支持七天无理由 is lawful, a shop-wide one is a red flag);
 - the right to change or end the contract unilaterally without notice (12(五));
 - waivers of the right to complain or sue (12(三)); blanket exclusions of liability (概不负责,
   任何情况下均不承担责任).
@@ -58,6 +61,11 @@ LEXICON: Final[dict[str, re.Pattern[str]]] = {
     "no-returns": re.compile(
         r"一经售出[,，]?\s*概不退换|概不退换|不退不换|恕不退换|售出不退|(?:特价|促销|折扣|清仓)(?:商品)?"
         r"(?:一律|均)?不(?:予)?(?:退换|退货|退款)|\ball\s+sales\s+(?:are\s+)?final\b"
+        # every item refused the 7-day right (CPL art. 25 allows only listed categories); an
+        # item-level label (该商品不支持七天无理由) is the lawful practice and does not match
+        r"|(?:所有|全部|全场|全店)(?:商品|产品|宝贝)?[^\n。;]{0,10}?(?:一律|均|都|概)?"
+        r"不(?:支持|适用|提供|享受)\s*[七7]\s*[天日]\s*无理由"
+        r"|(?:一律|概)不(?:支持|适用|提供|享受)\s*[七7]\s*[天日]\s*无理由"
         r"|\bno\s+(?:returns?\s+or\s+)?refunds?\b(?!\s+(?:fees?|charges?))",
         re.I,
     ),
