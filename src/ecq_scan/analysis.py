@@ -25,6 +25,7 @@ from ecq_scan.models import (
     Outcome,
     PageRole,
     RenderInfo,
+    TlsInfo,
 )
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -89,6 +90,7 @@ class Analysis:
         self.home_url: str | None = None
         self.home_ok = False
         self.home_status: int | None = None
+        self.home_tls: TlsInfo | None = None
         self.probes = tuple(probes)
         self.probe_at = probe_at
         self._link_roles: dict[str, PageRole] = {}
@@ -98,13 +100,21 @@ class Analysis:
         return [c.meta for c in self.checks]
 
     def add_failed(
-        self, url: str, error: str, *, is_home: bool = False, status: int | None = None
+        self,
+        url: str,
+        error: str,
+        *,
+        is_home: bool = False,
+        status: int | None = None,
+        tls: TlsInfo | None = None,
     ) -> None:
         """A URL that could not be fetched or is not HTML: a page the checks could not read.
-        `status` is the HTTP status when the server answered at all."""
+        `status` is the HTTP status when the server answered at all; `tls` the home page's TLS
+        facts (a failed certificate check is what made it fail, sometimes)."""
         if is_home and self.home_url is None:
             self.home_url = url
             self.home_status = status
+            self.home_tls = tls
         self.summaries.setdefault(
             url,
             PageSummary(
@@ -128,6 +138,7 @@ class Analysis:
         is_home: bool = False,
         render: RenderInfo | None = None,
         complete: bool = True,
+        tls: TlsInfo | None = None,
     ) -> list[tuple[str, str]]:
         """Parse one HTML page, run every applicable check's `observe`, return its links.
 
@@ -143,12 +154,14 @@ class Analysis:
             content_type=content_type,
         )
         page.render = render
+        page.tls = tls
         if is_home:
             page.role = PageRole.HOME
             if self.home_url is None:
                 self.home_url = url
                 self.home_ok = True
                 self.home_status = status
+                self.home_tls = tls
         self.roles[url] = page.role
         self.roles[requested_url] = page.role
         self.summaries[url] = PageSummary(
@@ -215,6 +228,7 @@ class Analysis:
             home_ok=self.home_ok,
             probes=self.probes
             + ((Probe(self.probe_at, self.home_status),) if self.probe_at is not None else ()),
+            home_tls=self.home_tls,
         )
 
     def conclude(self, unscannable_reason: str | None = None) -> Conclusion:
@@ -223,7 +237,8 @@ class Analysis:
         disclosures: list[Disclosure] = []
         for check in self.checks:
             meta = check.meta
-            if unscannable_reason is not None:
+            # getattr: a plugin check need not derive from Check (duck-typed interface)
+            if unscannable_reason is not None and not getattr(check, "judges_unscannable", False):
                 findings.append(
                     _error(
                         meta,

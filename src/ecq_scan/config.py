@@ -62,6 +62,11 @@ class Settings(BaseModel):
     # safety: the SSRF guard refuses loopback, private, link-local … addresses unless this is
     # set on purpose (an intranet shop, the demo, tests); see crawl/ssrf.py
     allow_private: bool = False
+    # TLS: verify https sites against these CA certificates (one PEM file) instead of the default
+    # roots (certifi's copy of Mozilla's): an intranet shop with its own CA, a test server
+    ca_bundle: str | None = Field(
+        default=None, description="PEM file of CA certificates trusted instead of the default"
+    )
 
     # rendering (crawl/browser.py): auto renders the home page, JavaScript shells, pages missing
     # the footer the home page has, and one sample page per role for axe-core

@@ -36,7 +36,7 @@ from ecq_scan.models import Evidence, Finding, Outcome, PageRecord
 RENDER_FILE = "render.json"
 EVIDENCE_INDEX = "evidence.json"
 #: Locators that are not CSS selectors of a visible element (or that would shoot the whole page).
-_NOT_ELEMENTS = ("header:", "cookie:")
+_NOT_ELEMENTS = ("header:", "cookie:", "tls:", "history:")  # facts, not elements on the page
 _WHOLE_PAGE = frozenset({"", "html", "body", ":root"})
 
 

@@ -35,6 +35,7 @@ from ecq_scan.crawl import (
     validate_start_url,
 )
 from ecq_scan.crawl.browser import js_shell_reason
+from ecq_scan.crawl.fetcher import verify_context
 from ecq_scan.crawl.snapshots import read_rendered
 from ecq_scan.crawl.ssrf import SSRFGuard
 from ecq_scan.errors import InputError, SiteUnscannableError
@@ -163,6 +164,7 @@ def scan(
     profile = load_profile(settings.profile, {c.meta.id for c in checks})
     evidence = load_evidence(evidence_file, profile) if evidence_file else None
     url = validate_start_url(url)  # canonical from here on: audit compares stored URLs with it
+    verify_context(settings)  # an unusable ca_bundle is an input error before anything is written
     _prepare_run_dir(out_dir)
     (out_dir / "snapshots").mkdir(exist_ok=True)
     if resume:
@@ -192,12 +194,20 @@ def scan(
         if snap.error or snap.text is None or not is_html(snap.content_type):
             reason = snap.error or f"HTTP {snap.status}, {snap.content_type or 'no content type'}"
             analysis.add_failed(
-                snap.final_url or snap.url, reason, is_home=is_home, status=snap.status
+                snap.final_url or snap.url,
+                reason,
+                is_home=is_home,
+                status=snap.status,
+                tls=snap.tls,
             )
             return []
         if snap.status is None or snap.status >= 400:
             analysis.add_failed(
-                snap.final_url, f"HTTP {snap.status}", is_home=is_home, status=snap.status
+                snap.final_url,
+                f"HTTP {snap.status}",
+                is_home=is_home,
+                status=snap.status,
+                tls=snap.tls,
             )
             return []
         parse = functools.partial(
@@ -211,6 +221,7 @@ def scan(
             is_home=is_home,
             render=snap.render,
             complete=not snap.truncated,
+            tls=snap.tls,
         )
         async with parse_lock:  # one page at a time: Analysis is not thread-safe
             links = await _off_loop(parse)
@@ -381,6 +392,7 @@ def _replay_page(
             rec.error or f"HTTP {rec.status}",
             is_home=is_home,
             status=rec.status,
+            tls=rec.tls,
         )
         return []
     rendered = read_rendered(run_dir, rec)
@@ -395,6 +407,7 @@ def _replay_page(
         is_home=is_home,
         render=rec.render,
         complete=not rec.truncated,
+        tls=rec.tls,
     )
     if rendered is None:
         _unrendered_shell(analysis, rec.final_url, text)

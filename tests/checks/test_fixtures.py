@@ -8,6 +8,8 @@ Format of expected.yaml (one entry per case file; other .html files are extra pa
       outcomes: {http://…/p/1.html: fail}   # optional, per-page outcomes (page-scope checks)
       disclosures: [{key: icp_filing, value: 京ICP备2024077296号-1, valid: true}]
                                             # expected ⊆ actual; `[]` means "none at all"
+      forbidden_disclosures: [{key: icp_filing, value: 京ICP证070359号}]
+                                            # optional: none of these may be disclosed
       message: 'claim needs evidence'       # optional substring of the zh or en message
       pages: [{file: page-licence.html, url: http://shop.example.cn/licence.html}]
       failed: [{url: http://shop.example.cn/returns.html, role: returns}]
@@ -22,6 +24,13 @@ Format of expected.yaml (one entry per case file; other .html files are extra pa
                                             # the case page or a `pages` entry
       probes: [{at: '2026-11-01T08:00:00+00:00', status: 200}]
                                             # optional home-page probes (history + this scan)
+      tls: {host: www.yunqi.example.cn, port: 443, observed_at: '2026-06-01T00:00:00Z',
+            version: TLSv1.3, verified: true, certificate: {…}, legacy: […]}
+                                            # optional TlsInfo: what the crawler's handshakes saw
+                                            # for the home page; it becomes the site's home_tls
+                                            # (also when the home page is listed under `failed`,
+                                            # as a bad certificate makes it) and the case page's
+                                            # `tls` when the case page is the home page
 """
 
 from __future__ import annotations
@@ -38,7 +47,7 @@ import yaml
 from ecq_scan.artifacts import parse_html
 from ecq_scan.checks.base import Check, Hit, PageSummary, Probe, SiteContext, Verdict
 from ecq_scan.checks.registry import load_catalogue
-from ecq_scan.models import EnterpriseType, Outcome, PageRole, RenderInfo
+from ecq_scan.models import EnterpriseType, Outcome, PageRole, RenderInfo, TlsInfo
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "checks"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -88,8 +97,12 @@ def run_case(check: Check, case_dir: Path, fname: str, spec: dict[str, Any]) -> 
         for f in spec.get("failed", [])
     ]
     parts = urlsplit(spec["url"])
+    home_url = spec.get("home", f"{parts.scheme}://{parts.netloc}/")
+    tls = TlsInfo.model_validate(spec["tls"]) if "tls" in spec else None
+    if tls is not None and spec["url"] == home_url:
+        pages[0].tls = tls
     site = SiteContext(
-        home_url=spec.get("home", f"{parts.scheme}://{parts.netloc}/"),
+        home_url=home_url,
         enterprise_type=EnterpriseType(spec.get("enterprise_type", "transactional")),
         pages=tuple(summaries),
         home_ok=spec.get("home_ok", True),
@@ -97,6 +110,7 @@ def run_case(check: Check, case_dir: Path, fname: str, spec: dict[str, Any]) -> 
             Probe(datetime.fromisoformat(str(p["at"])), p.get("status"))
             for p in spec.get("probes", [])
         ),
+        home_tls=tls,
     )
     return check.conclude(hits, site)
 
@@ -131,6 +145,9 @@ def test_fixture(check_id: str, fname: str, spec: dict[str, Any]) -> None:
         assert matches, (d, actual)
         if "valid" in d:
             assert any(a[2] is d["valid"] for a in matches), (d, actual)
+
+    for d in spec.get("forbidden_disclosures") or []:
+        assert (d["key"], d["value"]) not in [(a[0], a[1]) for a in actual], (d, actual)
 
     # invariants from the design: evidence for every fail / review, never a bare verdict
     for f in verdict.findings:

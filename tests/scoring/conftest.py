@@ -29,6 +29,7 @@ KNOWN_CHECKS = frozenset(
         "absolute-ad-terms",
         "https-transport",
         "hsts",
+        "tls-configuration",
         "security-headers",
         "cookie-security",
         "mixed-content",

@@ -40,7 +40,7 @@ items:
         make.findings("pass"), profile, catalogue, EnterpriseType.PLATFORM, evidence=evidence
     )
     assert card.evidence_file == str(path)
-    assert card.earned == pytest.approx(15.5 + 2 + 1 + 1)
+    assert card.earned == pytest.approx(15.75 + 2 + 1 + 1)
     assert card.lost == pytest.approx(1)
 
 

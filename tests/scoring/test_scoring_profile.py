@@ -57,9 +57,9 @@ def test_items_sum_to_weights_for_each_type(profile: Profile, etype: EnterpriseT
 @pytest.mark.parametrize(
     ("etype", "auto", "review", "doc"),
     [
-        (EnterpriseType.PLATFORM, 15.5, 22.25, 62.25),
-        (EnterpriseType.TRANSACTIONAL, 15.0, 21.25, 61.75),
-        (EnterpriseType.SUPPORT, 13.25, 16.5, 55.25),
+        (EnterpriseType.PLATFORM, 15.75, 22.0, 62.25),
+        (EnterpriseType.TRANSACTIONAL, 15.25, 21.0, 61.75),
+        (EnterpriseType.SUPPORT, 13.5, 16.25, 55.25),
     ],
 )
 def test_kind_totals_per_type(
@@ -95,7 +95,6 @@ def test_auto_items_reference_only_existing_checks_and_use_them_all(
 def test_unimplemented_website_signals_are_review_items(profile: Profile) -> None:
     ids = {i.id: i for i in profile.all_items()}
     for item_id in (
-        "15.tls",
         "1.own-domain",
         "16.freshness-site",
         "23.product-information",
@@ -122,6 +121,7 @@ def test_operating_history_items_stay_review_with_candidate_checks(
     ("item_id", "checks"),
     [
         ("15.https", ("https-transport",)),
+        ("15.tls", ("tls-configuration", "https-transport")),
         ("15.hsts", ("hsts", "https-transport")),
         ("15.security-headers", ("security-headers",)),
         ("15.mixed-content-cookies", ("mixed-content", "cookie-security")),

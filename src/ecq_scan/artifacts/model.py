@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ecq_scan.artifacts.selector import css_path
-from ecq_scan.models import PageRole, RenderInfo
+from ecq_scan.models import PageRole, RenderInfo, TlsInfo
 
 Region = Literal["header", "nav", "main", "footer"]
 LinkField = Literal["label", "url"]
@@ -127,6 +127,8 @@ class PageArtifacts:
     h1: str = ""
     text: str = ""
     render: RenderInfo | None = None
+    #: the TLS connection the page came over (recorded for the start page only; crawl/tls.py)
+    tls: TlsInfo | None = None
     #: sub-resources (scripts, stylesheets, frames, forms, media) in document order
     resources: list[Resource] = field(default_factory=list)
     #: `<meta http-equiv>` values by lower-cased name (`content-security-policy`, `refresh` …),

@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import ClassVar
 
 from ecq_scan.artifacts import PageArtifacts
 from ecq_scan.models import (
@@ -24,6 +25,7 @@ from ecq_scan.models import (
     I18nText,
     Outcome,
     PageRole,
+    TlsInfo,
 )
 
 #: evidence items kept per finding; more are summarised by count
@@ -83,6 +85,8 @@ class SiteContext:
     pages: tuple[PageSummary, ...]
     home_ok: bool = True
     probes: tuple[Probe, ...] = ()
+    #: the home page's TLS connection, also when the page itself failed (a bad certificate)
+    home_tls: TlsInfo | None = None
 
     @property
     def chinese_market(self) -> bool:
@@ -118,6 +122,10 @@ class Check(ABC):
     """Base class for Python checks; YAML rules compile to the same interface."""
 
     meta: CheckMeta
+    #: True for a check whose evidence outlives a site that cannot be scanned (the home page's
+    #: TLS handshake is recorded even when the page failed): it concludes as usual instead of
+    #: the blanket `error`, and must itself say `error` when its evidence is missing.
+    judges_unscannable: ClassVar[bool] = False
 
     def applies_to_page(self, page: PageArtifacts) -> bool:
         return not self.meta.page_roles or page.role in self.meta.page_roles

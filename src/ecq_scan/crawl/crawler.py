@@ -278,7 +278,10 @@ class Crawler:
             home = self._restore(self.resume)
         else:
             self._reserved = 1
-            snap = await self._fetch_page(start)
+            snap = await self._fetch_page(start, tls=True)
+            # the TLS facts of the home page, even when its handshake failed (the site is then
+            # unscannable, but an expired certificate is still a finding: tls-configuration)
+            await self._fetcher.complete_tls(snap)
             links = await self._record(snap, PageRole.HOME, 0)
             failure = start_failure(snap)
             if failure is not None:
@@ -407,7 +410,9 @@ class Crawler:
             return "robots.txt disallows"
         return None
 
-    async def _polite_fetch(self, url: str, guard: HopGuard | None) -> Snapshot:
+    async def _polite_fetch(
+        self, url: str, guard: HopGuard | None, *, tls: bool = False
+    ) -> Snapshot:
         """Fetch within the per-host and global concurrency limits, spacing request starts to a
         host by max(per_host_delay, robots Crawl-delay capped)."""
         host = self._host(url)
@@ -419,10 +424,12 @@ class Crawler:
                     await asyncio.sleep(wait)
                 host.next_start = time.monotonic() + delay
             async with self._global:
-                return await self._fetcher.fetch(url, scope_url=self._start, hop_guard=guard)
+                return await self._fetcher.fetch(
+                    url, scope_url=self._start, hop_guard=guard, tls=tls
+                )
 
-    async def _fetch_page(self, url: str) -> Snapshot:
-        return await self._polite_fetch(url, self._hop_guard)
+    async def _fetch_page(self, url: str, *, tls: bool = False) -> Snapshot:
+        return await self._polite_fetch(url, self._hop_guard, tls=tls)
 
     async def _render(self, snap: Snapshot, role: PageRole, depth: int) -> Snapshot:
         """Attach the rendered DOM and RenderInfo when the policy wants this page rendered.

@@ -12,6 +12,11 @@ Every connection goes through the SSRF guard (`ssrf.GuardedTransport`): the host
 once, every address is checked, and the checked address is dialled, for each redirect hop too.
 A refused target is the outcome `blocked_ssrf` with a sentence saying why. Credentials in a URL
 (`user:pass@`) are never sent: httpx would turn them into an Authorization header.
+
+Certificates are verified (certifi's roots, or the `ca_bundle` setting). Asked with `tls=True`
+(the crawler does for the start page), a fetch also records the TLS connection of its final
+hop in `Snapshot.tls`, read from the open response, or the verification error when the handshake
+failed; `complete_tls` then adds what needs extra handshakes (crawl/tls.py).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import httpx
 
 from ecq_scan.config import Settings
+from ecq_scan.crawl import tls as tls_facts
 from ecq_scan.crawl.decompress import BoundedDecoder, DecodeError, accept_encoding
 from ecq_scan.crawl.encoding import decode_html, effective_content_type
 from ecq_scan.crawl.scope import WEB_SCHEMES, in_scope
@@ -42,7 +48,8 @@ from ecq_scan.crawl.ssrf import (
     redact_userinfo,
     strip_userinfo,
 )
-from ecq_scan.models import RenderInfo
+from ecq_scan.errors import InputError
+from ecq_scan.models import RenderInfo, TlsInfo
 
 ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"
 ACCEPT_LANGUAGE = "zh-CN,zh;q=0.9,en;q=0.8"
@@ -117,6 +124,8 @@ class Snapshot:
     #: `rendered_html` instead of `text`, and `render` says what the browser saw (or its error)
     rendered_html: str | None = None
     render: RenderInfo | None = None
+    #: the final hop's TLS connection, or its failed handshake (only when fetched with tls=True)
+    tls: TlsInfo | None = None
 
     @property
     def is_html(self) -> bool:
@@ -202,6 +211,8 @@ def classify_transport_error(exc: Exception, url: str, settings: Settings) -> tu
     if any(isinstance(c, ConnectionRefusedError) for c in causes):
         return ErrorKind.REFUSED, f"connection refused by {host_port(url)}"
     tls = next((c for c in causes if isinstance(c, ssl.SSLError)), None)
+    if isinstance(tls, ssl.SSLCertVerificationError) and tls.verify_message:
+        return ErrorKind.TLS, f"TLS error: certificate verify failed: {tls.verify_message}"
     if tls is not None:
         return ErrorKind.TLS, f"TLS error: {getattr(tls, 'reason', None) or tls}"
     if isinstance(exc, httpx.ConnectError):
@@ -228,12 +239,27 @@ class _Progress:
     truncated: bool = False
     error: str | None = None
     kind: ErrorKind | None = None
+    tls: TlsInfo | None = None
 
     def fail(self, kind: ErrorKind, message: str) -> None:
         self.kind, self.error = kind, message
 
 
 _HELD_LOCATION = "ecq_scan.location"
+
+
+def verify_context(settings: Settings) -> ssl.SSLContext | bool:
+    """Certificate verification for every fetch: the default roots (`True`: httpx loads
+    certifi's), or the PEM file named by `ca_bundle`. InputError when that file is unusable."""
+    if not settings.ca_bundle:
+        return True
+    try:
+        return ssl.create_default_context(cafile=settings.ca_bundle)
+    except (OSError, ssl.SSLError) as exc:  # missing, unreadable, or no certificate in it
+        raise InputError(
+            f"cannot use CA bundle {settings.ca_bundle}: {exc}",
+            "give a PEM file of CA certificates (setting ca_bundle, ECQ_CA_BUNDLE)",
+        ) from exc
 
 
 async def _hold_location(response: httpx.Response) -> None:
@@ -269,8 +295,12 @@ class Fetcher:
             max_connections=settings.concurrency + 2, max_keepalive_connections=settings.concurrency
         )
         self.guard = guard or SSRFGuard(AddressPolicy(allow_private=settings.allow_private))
+        self._own_network = transport is None  # a test transport: no extra TLS handshakes
+        self._trust_store = tls_facts.trust_store_label(settings.ca_bundle)
         if transport is None:
-            transport = GuardedTransport(self.guard, limits=limits, trust_env=False)
+            transport = GuardedTransport(
+                self.guard, limits=limits, verify=verify_context(settings), trust_env=False
+            )
         self._client = httpx.AsyncClient(
             follow_redirects=False,
             timeout=timeout,
@@ -307,13 +337,17 @@ class Fetcher:
         scope_url: str | None = None,
         max_bytes: int | None = None,
         hop_guard: HopGuard | None = None,
+        tls: bool = False,
     ) -> Snapshot:
         """GET `url` with retries. Redirects leaving `scope_url`'s site, or refused by
-        `hop_guard` (which returns a reason or None), end the fetch with an error."""
+        `hop_guard` (which returns a reason or None), end the fetch with an error. With `tls`,
+        the snapshot records the final hop's TLS connection (or its failed handshake)."""
         s = self._settings
         attempt = 0
         while True:
-            snap = await self._attempt(url, scope_url, max_bytes or s.max_bytes_per_page, hop_guard)
+            snap = await self._attempt(
+                url, scope_url, max_bytes or s.max_bytes_per_page, hop_guard, tls
+            )
             snap.attempts = attempt + 1
             if snap.error is None and snap.status == 429:
                 snap.error_kind = ErrorKind.RATE_LIMITED
@@ -333,8 +367,54 @@ class Fetcher:
             await asyncio.sleep(delay)
             attempt += 1
 
+    async def complete_tls(self, snap: Snapshot) -> None:
+        """Add to `snap.tls` what needs handshakes of its own: after a failed verification, an
+        unverified look at the server's protocol and certificate; then the TLS 1.0/1.1 probes.
+        Through the same SSRF guard, each bounded by connect_timeout (crawl/tls.py)."""
+        if snap.tls is None or not self._own_network:
+            return
+        try:
+            snap.tls = await tls_facts.complete(
+                snap.tls, self.guard, self._settings.connect_timeout
+            )
+        except Exception as exc:  # a probe bug must not stop the scan; the facts say what broke
+            snap.tls = snap.tls.model_copy(
+                update={"error": f"TLS probes failed: {type(exc).__name__}: {exc}"}
+            )
+
+    def _tls_of(self, response: httpx.Response, url: str) -> TlsInfo | None:
+        """The TLS facts of the connection `response` arrived on (None over plain HTTP)."""
+        parts = urlsplit(url)
+        if parts.scheme != "https" or not parts.hostname:
+            return None
+        stream = response.extensions.get("network_stream")
+        conn = stream.get_extra_info("ssl_object") if stream is not None else None
+        if not isinstance(conn, ssl.SSLObject | ssl.SSLSocket):
+            return None
+        return tls_facts.connection_info(
+            conn,
+            host=parts.hostname,
+            port=parts.port or 443,
+            verified=True,  # the pool's context verifies; an unverified connection never opens
+            trust_store=self._trust_store,
+        )
+
+    def _failed_tls(self, exc: BaseException, url: str) -> TlsInfo | None:
+        parts = urlsplit(url)
+        error = next((c for c in _root_causes(exc) if isinstance(c, ssl.SSLError)), None)
+        if error is None or parts.scheme != "https" or not parts.hostname:
+            return None
+        return tls_facts.failed_info(
+            error, host=parts.hostname, port=parts.port or 443, trust_store=self._trust_store
+        )
+
     async def _attempt(
-        self, url: str, scope_url: str | None, max_bytes: int, hop_guard: HopGuard | None
+        self,
+        url: str,
+        scope_url: str | None,
+        max_bytes: int,
+        hop_guard: HopGuard | None,
+        want_tls: bool = False,
     ) -> Snapshot:
         s = self._settings
         p = _Progress(url=url, current=url)
@@ -342,7 +422,7 @@ class Fetcher:
         started = time.monotonic()
         try:
             async with asyncio.timeout(s.page_timeout):
-                await self._exchange(p, scope_url, max_bytes, hop_guard)
+                await self._exchange(p, scope_url, max_bytes, hop_guard, want_tls)
         except TimeoutError:
             p.fail(ErrorKind.TIMEOUT_TOTAL, f"timeout after {s.page_timeout:g}s")
             p.truncated = p.status is not None
@@ -358,20 +438,29 @@ class Fetcher:
             kind, message = classify_transport_error(exc, p.current, s)
             p.fail(kind, message)
             p.truncated = p.status is not None  # the connection broke mid-body
+            if want_tls and kind is ErrorKind.TLS and p.tls is None:  # not after a handshake
+                p.tls = self._failed_tls(exc, p.current)
         if len(self._client.cookies.jar) > MAX_COOKIES:
             self._client.cookies.clear()
         return self._snapshot(p, fetched_at, started)
 
     async def _exchange(
-        self, p: _Progress, scope_url: str | None, max_bytes: int, hop_guard: HopGuard | None
+        self,
+        p: _Progress,
+        scope_url: str | None,
+        max_bytes: int,
+        hop_guard: HopGuard | None,
+        want_tls: bool = False,
     ) -> None:
         hops = 0
         while True:
-            p.status, p.headers = None, {}
+            p.status, p.headers, p.tls = None, {}, None
             response = await self._client.send(
                 self._client.build_request("GET", strip_userinfo(p.current)), stream=True
             )
             try:
+                if want_tls:  # read while the connection is open: only the final hop's stays
+                    p.tls = self._tls_of(response, p.current)
                 p.status = response.status_code
                 p.headers = {k.lower(): v for k, v in response.headers.items()}
                 held = response.extensions.get(_HELD_LOCATION)
@@ -453,4 +542,5 @@ class Fetcher:
             truncated=p.truncated,
             sha256=hashlib.sha256(body).hexdigest() if p.status is not None else None,
             error_kind=p.kind,
+            tls=p.tls,
         )

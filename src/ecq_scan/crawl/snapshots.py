@@ -80,6 +80,7 @@ def record_for(
         error=snap.error,
         error_kind=None if snap.error_kind is None else str(snap.error_kind),
         truncated=snap.truncated,
+        tls=snap.tls,
     )
 
 

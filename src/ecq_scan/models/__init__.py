@@ -38,6 +38,7 @@ from ecq_scan.models.score import (
     Observability,
     Scorecard,
 )
+from ecq_scan.models.tls import CertificateInfo, LegacyProbe, ProbeResult, TlsInfo
 from ecq_scan.models.types import EnterpriseType
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "AxeNode",
     "AxeResults",
     "AxeRule",
+    "CertificateInfo",
     "CheckMeta",
     "CookieRecord",
     "Disclosure",
@@ -60,10 +62,12 @@ __all__ = [
     "ItemKind",
     "ItemScore",
     "ItemState",
+    "LegacyProbe",
     "Observability",
     "Outcome",
     "PageRecord",
     "PageRole",
+    "ProbeResult",
     "Provenance",
     "RenderInfo",
     "ScanResult",
@@ -72,4 +76,5 @@ __all__ = [
     "Scorecard",
     "Severity",
     "SkippedUrl",
+    "TlsInfo",
 ]

@@ -37,7 +37,9 @@ class Evidence(BaseModel):
 
     url: str
     locator: str | None = Field(
-        default=None, description="CSS selector, or 'header:<name>' / 'cookie:<name>'"
+        default=None,
+        description="CSS selector, or a fact: 'header:<name>', 'cookie:<name>', 'tls:<fact>', "
+        "'history:<what>' (recorded scans)",
     )
     snippet: str | None = None
     screenshot: str | None = Field(default=None, description="path relative to the run directory")

@@ -12,6 +12,7 @@ from ecq_scan.models.check import CheckMeta, PageRole
 from ecq_scan.models.finding import Disclosure, Finding
 from ecq_scan.models.render import RenderInfo
 from ecq_scan.models.score import Scorecard
+from ecq_scan.models.tls import TlsInfo
 from ecq_scan.models.types import EnterpriseType
 
 SCHEMA_VERSION = "1.0"
@@ -49,6 +50,9 @@ class PageRecord(BaseModel):
     )
     truncated: bool = Field(default=False, description="body cut at the byte cap or deadline")
     render: RenderInfo | None = Field(default=None, description="set when a browser rendered it")
+    tls: TlsInfo | None = Field(
+        default=None, description="the TLS connection of the start page, when it was https"
+    )
 
 
 class SkippedUrl(BaseModel):

@@ -35,6 +35,7 @@ from ecq_scan.checks.builtin.self_built_platform_rules import SelfBuiltPlatformR
 from ecq_scan.checks.builtin.service_availability import ServiceAvailability
 from ecq_scan.checks.builtin.telecom_licence import TelecomLicence
 from ecq_scan.checks.builtin.terms_version_date import TermsVersionDate
+from ecq_scan.checks.builtin.tls_configuration import TlsConfiguration
 from ecq_scan.checks.builtin.tracking_before_consent import TrackingBeforeConsent
 from ecq_scan.checks.builtin.transaction_loop import TransactionLoop
 from ecq_scan.checks.builtin.trust_claims import TrustClaims
@@ -71,6 +72,7 @@ __all__ = [
     "ServiceAvailability",
     "TelecomLicence",
     "TermsVersionDate",
+    "TlsConfiguration",
     "TrackingBeforeConsent",
     "TransactionLoop",
     "TrustClaims",

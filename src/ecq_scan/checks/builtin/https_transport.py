@@ -13,9 +13,9 @@ for (`requested_url`):
 - a scan of a loopback or private address (fixture shops, development servers) → not applicable:
   HTTPS cannot be judged on a local test server.
 
-Not tested here: certificate details (OV/EV, expiry window, key size) and the TLS versions a
-server offers (TLS 1.0/1.1 → RFC 8996); they need a TLS handshake probe the static fetch does not
-make, and are listed as a known gap in `standard/coverage_gaps.yaml`.
+Not tested here: the certificate (verification, expiry window, key size) and the TLS versions
+the server offers (TLS 1.0/1.1 → RFC 8996) — `tls-configuration` judges those from the home
+page's recorded handshakes. OV/EV certificate type is recorded there (`subject_o`), not judged.
 """
 
 from __future__ import annotations
