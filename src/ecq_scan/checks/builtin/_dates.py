@@ -12,6 +12,9 @@ from datetime import date
 from email.utils import parsedate_to_datetime
 from typing import Final
 
+from ecq_scan.artifacts import PageArtifacts
+from ecq_scan.checks.base import Hit
+
 MONTHS: Final = {
     m: i
     for i, names in enumerate(
@@ -79,6 +82,19 @@ def header_date(headers: Mapping[str, str]) -> date | None:
         return parsedate_to_datetime(value).date()
     except (TypeError, ValueError, IndexError):
         return None
+
+
+def scan_date_hits(check_id: str, page: PageArtifacts) -> list[Hit]:
+    """A "scan-date" hit from the page's `Date` header (none without one): checks are pure, so
+    "today" is the date the site's server stamped on the page, never the wall clock; `latest`
+    picks the scan date from these hits in `conclude`."""
+    scan = header_date(page.headers)
+    if scan is None:
+        return []
+    return [
+        Hit(check_id, "scan-date", page.url, page.role, "header:date", str(scan),
+            value=scan.isoformat())
+    ]  # fmt: skip
 
 
 def latest(values: Iterable[str | None]) -> date | None:

@@ -40,7 +40,7 @@ from typing import Final
 from ecq_scan.artifacts import PageArtifacts, TextBlock
 from ecq_scan.checks.base import Check, Hit, SiteContext, Verdict
 from ecq_scan.checks.builtin._common import t
-from ecq_scan.checks.builtin._dates import header_date, latest
+from ecq_scan.checks.builtin._dates import latest, scan_date_hits
 from ecq_scan.checks.patterns import ICP_FILING, is_placeholder_number, iter_vats
 from ecq_scan.checks.prefilter import finditer
 from ecq_scan.models import CheckMeta, EnterpriseType, Outcome, PageRole, Severity
@@ -132,19 +132,7 @@ class OperatingAge(Check):
 
     def observe(self, page: PageArtifacts) -> list[Hit]:
         hits: list[Hit] = []
-        scan = header_date(page.headers)
-        if scan is not None:
-            hits.append(
-                Hit(
-                    self.meta.id,
-                    "scan-date",
-                    page.url,
-                    page.role,
-                    "header:date",
-                    str(scan),
-                    value=scan.isoformat(),
-                )
-            )
+        hits.extend(scan_date_hits(self.meta.id, page))
         text = page.text
         kept = 0
         for m in finditer(COPYRIGHT, text, page.lower_text):

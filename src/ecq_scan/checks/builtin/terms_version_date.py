@@ -26,7 +26,7 @@ from typing import Final
 from ecq_scan.artifacts import PageArtifacts
 from ecq_scan.checks.base import Check, Hit, SiteContext, Verdict
 from ecq_scan.checks.builtin._common import context, t
-from ecq_scan.checks.builtin._dates import ANY_DATE, date_of, header_date, latest
+from ecq_scan.checks.builtin._dates import ANY_DATE, date_of, latest, scan_date_hits
 from ecq_scan.models import CheckMeta, EnterpriseType, Outcome, PageRole, Severity
 
 ROLES: Final = [
@@ -77,19 +77,7 @@ class TermsVersionDate(Check):
         if page.role not in ROLES:
             return []
         hits = [Hit(self.meta.id, "page", page.url, page.role, None, page.url, value=page.url)]
-        scan = header_date(page.headers)
-        if scan is not None:
-            hits.append(
-                Hit(
-                    self.meta.id,
-                    "scan-date",
-                    page.url,
-                    page.role,
-                    "header:date",
-                    str(scan),
-                    value=scan.isoformat(),
-                )
-            )
+        hits.extend(scan_date_hits(self.meta.id, page))
         text = page.text
         for lm in LABEL.finditer(text):
             dm = ANY_DATE.search(text, lm.end(), min(len(text), lm.end() + LABEL_REACH))
