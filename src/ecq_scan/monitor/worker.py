@@ -68,9 +68,7 @@ app = make_app(*_settings_from_env())
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
-def deliver(
-    task: Any, job_id: str, history: str, runs_dir: str, work: Work | None = None
-) -> str:
+def deliver(task: Any, job_id: str, history: str, runs_dir: str, work: Work | None = None) -> str:
     """Run one delivery of `job_id`; ask the queue to come back later when another live
     delivery holds the job, or when the scan raised and attempts remain. `work` defaults to a
     scan (another task may deliver jobs with other work under the same rules)."""

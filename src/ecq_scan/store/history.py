@@ -203,6 +203,7 @@ class History:
                     "create the folder first",
                 )
             return
+
     def _unusable(self, exc: sqlite3.Error) -> HistoryError:
         code = getattr(exc, "sqlite_errorname", None)
         text = f"{exc} ({code})" if code else str(exc)
