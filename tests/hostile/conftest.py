@@ -4,8 +4,8 @@ Every hostile test carries `@pytest.mark.hostile_case("H07")`; a case counts as 
 all of its tests passed. The goal line (hostile-sites note §0) is printed once, after the
 summary, whenever any hostile case ran:
 
-    hostile 33/34 · ssrf_escapes 13 · unescaped 0 · csv_formula 0 · crawl1k 18s 76MiB (+2%) ·
-    chaos 4/6   (one line when printed; notes below it say where escapes came from)
+    hostile 34/34 · ssrf_escapes 0 · unescaped 0 · csv_formula 0 · crawl1k 21s 78MiB (+2%) ·
+    chaos 6/6   (one line when printed; notes below it say what was skipped or failed)
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         if crawl
         else "not run"
     )
-    csv_text = "0" if GOAL["csv_formula"] in (None, 0) else str(GOAL["csv_formula"])
+    csv_text = "not run" if GOAL["csv_formula"] is None else str(GOAL["csv_formula"])
     line = (
         f"hostile {_survived('hostile_case:')}/{TOTAL_CASES} · ssrf_escapes {escapes} · "
         f"unescaped {'not run' if unescaped is None else unescaped} · csv_formula {csv_text} · "
@@ -90,8 +90,6 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             f"ssrf_escapes: {via_browser} through Chromium (its egress is not guarded yet), "
             f"{escapes - via_browser} through the HTTP path"
         )
-    if GOAL["csv_formula"] is None:
-        notes.append("csv_formula: there is no CSV export yet, so no cell can carry a formula")
     skipped = sorted(
         c.split(":", 1)[1]
         for c, states in _case_status.items()

@@ -4,11 +4,15 @@ link with a dangerous scheme, never a file name; every artefact stays inside the
 The goal line's `unescaped` figure comes from H33: the HTML report is rendered from a scan of a
 page full of injection payloads and from a synthetic ScanResult with a payload in every
 free-text field, parsed back with Lexbor and compared structurally with a clean render.
-There is no CSV or SARIF export yet, so `csv_formula` is 0 by construction (said on the line).
+The `csv_formula` figure comes from H34: findings.csv and disclosures.csv written from a scan of
+pages full of formula payloads and from a synthetic result with a formula in every free-text
+field, read back with the csv module: the count of cells that start with a formula trigger.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from collections import Counter
@@ -19,7 +23,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from ecq_scan.models import ScanResult
-from ecq_scan.report import render_html, summary_lines
+from ecq_scan.report import render_html, summary_lines, write_reports
 
 from .conftest import ScanCase
 from .harness import GOAL, Canary, Reply, Site, html_reply, serving
@@ -189,5 +193,49 @@ def test_h34_json_and_filename_injection(scan_case: ScanCase, tmp_path: Path) ->
     for line in summary_lines(run.result, "en"):
         text = line if isinstance(line, str) else str(line)
         assert "\x1b" not in text and "\x07" not in text
-    GOAL.setdefault("csv_formula", None)  # no CSV export: nothing to neutralise yet
+    # CSV: a formula in every free-text field of the result, written and read back
+    formulas = [
+        '=HYPERLINK("http://evil","x")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "＝1",
+        " =1", "=cmd|' /C calc'!A0", "\u3000+1",
+    ]  # fmt: skip
+    poisoned = _poison_with(run.result.model_dump(mode="json"), formulas)
+    csv_dir = tmp_path / "csv"
+    write_reports(ScanResult.model_validate(poisoned), csv_dir, "en")
+    bad = _formula_cells(run.out) + _formula_cells(csv_dir)
+    assert (csv_dir / "findings.csv").stat().st_size > 0
+    GOAL["csv_formula"] = bad
+    assert bad == 0
     run.assert_invariants(time_budget=10)
+
+
+def _poison_with(node: Any, payloads: list[str]) -> Any:
+    """Every free-text string of a result dump *replaced* by a formula payload (cycled), so
+    each cell starts with a trigger unless the export neutralises it."""
+    count = [0]
+
+    def walk(n: Any) -> Any:
+        if isinstance(n, dict):
+            out = {}
+            for k, v in n.items():
+                if k in _FREE_TEXT and isinstance(v, str) and k not in ("url", "final_url"):
+                    count[0] += 1
+                    out[k] = payloads[count[0] % len(payloads)] + v
+                else:
+                    out[k] = walk(v)
+            return out
+        if isinstance(n, list):
+            return [walk(v) for v in n]
+        return n
+
+    return walk(node)
+
+
+def _formula_cells(folder: Path) -> int:
+    """Cells of the CSV exports in `folder` that a spreadsheet would run as a formula."""
+    triggers = tuple("=+-@\t\r＝＋－＠")
+    bad = 0
+    for name in ("findings.csv", "disclosures.csv"):
+        text = (folder / name).read_text("utf-8-sig")
+        for row in csv.reader(io.StringIO(text, newline="")):
+            bad += sum(1 for cell in row if cell.lstrip(" \u3000").startswith(triggers))
+    return bad

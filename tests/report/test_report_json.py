@@ -103,6 +103,6 @@ def test_schema_describes_the_result() -> None:
 
 def test_write_reports(result: ScanResult, tmp_path: Path) -> None:
     paths = write_reports(result, tmp_path / "run", "en")
-    assert set(paths) == {"result.json", "report.html"}
+    assert set(paths) == {"result.json", "report.html", "findings.csv", "disclosures.csv"}
     assert read_json(paths["result.json"]) == result
     assert paths["report.html"].read_text(encoding="utf-8").startswith("<!DOCTYPE html>")

@@ -1,4 +1,5 @@
-"""Renderers: result.json, report.html and the console summary — each a pure function of ScanResult.
+"""Renderers: result.json, report.html, findings.csv and disclosures.csv, and the console
+summary — each a pure function of ScanResult.
 
 Nothing here scores. The grade range, score bounds, coverage and the website sub-score are read
 from `ScanResult.scorecard` as the scorer wrote them, so every output tells the same story and a
@@ -12,6 +13,13 @@ from pathlib import Path
 from ecq_scan.models import ScanResult
 from ecq_scan.report._io import atomic_write_text
 from ecq_scan.report.console import ProgressReporter, print_summary, summary_lines
+from ecq_scan.report.csv_report import (
+    DISCLOSURES_CSV,
+    FINDINGS_CSV,
+    render_disclosures_csv,
+    render_findings_csv,
+    safe_cell,
+)
 from ecq_scan.report.html_report import render_html, write_html
 from ecq_scan.report.json_report import json_schema, read_json, write_json
 
@@ -20,27 +28,39 @@ REPORT_HTML = "report.html"
 
 
 def write_reports(result: ScanResult, out_dir: Path | str, lang: str = "zh") -> dict[str, Path]:
-    """Write result.json and report.html into `out_dir` (created if missing).
+    """Write result.json, report.html, findings.csv and disclosures.csv into `out_dir`.
 
-    The HTML is rendered before anything is written, so a template error cannot leave a fresh
-    result.json beside a stale report.html. Returns {"result.json": path, "report.html": path}.
+    Every report is rendered before anything is written, so a template error cannot leave a
+    fresh result.json beside a stale report.html; each file is replaced atomically. Returns
+    {file name: path}.
     """
     out = Path(out_dir)
     html = render_html(result, lang)
+    csvs = {
+        FINDINGS_CSV: render_findings_csv(result, lang),
+        DISCLOSURES_CSV: render_disclosures_csv(result),
+    }
     out.mkdir(parents=True, exist_ok=True)
-    json_path = write_json(result, out / RESULT_JSON)
-    html_path = atomic_write_text(out / REPORT_HTML, html)
-    return {RESULT_JSON: json_path, REPORT_HTML: html_path}
+    paths = {RESULT_JSON: write_json(result, out / RESULT_JSON)}
+    paths[REPORT_HTML] = atomic_write_text(out / REPORT_HTML, html)
+    for name, text in csvs.items():
+        paths[name] = atomic_write_text(out / name, text, newline="")
+    return paths
 
 
 __all__ = [
+    "DISCLOSURES_CSV",
+    "FINDINGS_CSV",
     "REPORT_HTML",
     "RESULT_JSON",
     "ProgressReporter",
     "json_schema",
     "print_summary",
     "read_json",
+    "render_disclosures_csv",
+    "render_findings_csv",
     "render_html",
+    "safe_cell",
     "summary_lines",
     "write_html",
     "write_json",

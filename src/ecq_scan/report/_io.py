@@ -14,13 +14,14 @@ import tempfile
 from pathlib import Path
 
 
-def atomic_write_text(path: Path, text: str) -> Path:
-    """Write `text` as UTF-8 to `path` atomically; creates the parent directory if needed."""
+def atomic_write_text(path: Path, text: str, newline: str = "\n") -> Path:
+    """Write `text` as UTF-8 to `path` atomically; creates the parent directory if needed.
+    `newline=""` writes line ends as they are in `text` (CSV's \r\n)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
