@@ -59,6 +59,7 @@ KNOWN_CHECKS = frozenset(
         "tracking-before-consent",
         "transaction-loop",
         "operating-age",
+        "industry-permits",
     }
 )
 

@@ -8,6 +8,7 @@ from ecq_scan.artifacts.model import (
     Region,
     Resource,
     ResourceKind,
+    StruckText,
     TextBlock,
 )
 from ecq_scan.artifacts.roles import POLICY_ROLES, guess_role, link_role
@@ -21,6 +22,7 @@ __all__ = [
     "Region",
     "Resource",
     "ResourceKind",
+    "StruckText",
     "TextBlock",
     "absolute_url",
     "guess_role",

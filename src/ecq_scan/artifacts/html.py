@@ -23,6 +23,7 @@ from ecq_scan.artifacts.model import (
     Region,
     Resource,
     ResourceKind,
+    StruckText,
     TextBlock,
 )
 from ecq_scan.artifacts.roles import guess_role
@@ -96,6 +97,12 @@ _BLOCK = frozenset(
         "center",
     }
 )
+#: struck-through text (reference prices): these tags, an inline line-through, the utility class
+_STRUCK_TAGS = frozenset({"del", "s", "strike"})
+_LINE_THROUGH_STYLE = re.compile(r"text-decoration(?:-line)?\s*:[^;]*line-through", re.I)
+_NO_DECORATION_STYLE = re.compile(r"text-decoration(?:-line)?\s*:\s*none", re.I)
+#: struck spans kept per page: a product page has a few; the bound keeps hostile pages cheap
+MAX_STRUCK = 200
 _HIDDEN_STYLE = re.compile(r"(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
 _REGION_TAG: Mapping[str, Region] = {"header": "header", "nav": "nav", "footer": "footer"}
 _REGION_ROLE: Mapping[str, Region] = {
@@ -253,6 +260,8 @@ class _Builder:
         self._buf_node: Any = None
         self._buf_region: Region = "main"
         self._offset = 0
+        #: (normalised struck text, offset in the page text to search from, region)
+        self.struck: list[tuple[str, int, Region]] = []
 
     def flush(self) -> None:
         if self._buf:
@@ -265,6 +274,11 @@ class _Builder:
                     )
                     self._offset += len(norm) + 1
             self._buf = []
+
+    @property
+    def offset(self) -> int:
+        """Where the next block will start in the page text (text read later lies after it)."""
+        return self._offset
 
     def resolve(self, href: str) -> str:
         """`absolute_url(self.base, href)`, with a fast path for root-relative links (most
@@ -357,6 +371,10 @@ def parse_html(
         resources=resources,
         http_equiv=http_equiv,
     )
+    for text, after, region in builder.struck:
+        at = page.text.find(text, after)  # the block it sits in starts at or after `after`
+        if at >= 0:
+            page.struck.append(StruckText(text, at, region))
     page.role = guess_role(url, title, h1)
     return page
 
@@ -405,12 +423,19 @@ def _walk(
     """Depth-first walk with an explicit stack; an end sentinel closes blocks and links."""
     stack: list[_Frame | _End] = [(root, root, "main", False)]
     open_links: list[tuple[Any, list[str]]] = []
+    #: the outermost visible struck-through element being read, with its text and start offset
+    open_struck: list[tuple[Any, list[str], int, Region]] = []
     while stack:
         frame = stack.pop()
         if frame[0] is None:
             _, element, region, hidden, closes_block = frame  # type: ignore[misc]
             if open_links and open_links[-1][0] is element:
                 _finish_link(builder, open_links.pop(), region, hidden)
+            if open_struck and open_struck[0][0] is element:
+                _, parts, after, struck_region = open_struck.pop()
+                text = normalise("".join(parts))
+                if text and len(builder.struck) < MAX_STRUCK:
+                    builder.struck.append((text, after, struck_region))
             if closes_block:
                 builder.flush()
             continue
@@ -422,6 +447,8 @@ def _walk(
                 builder.text(value, container, region)
                 for _link, parts in open_links:
                     parts.append(value)
+                if open_struck:
+                    open_struck[0][1].append(value)
             continue
         if tag is None or tag in _SKIP or tag.startswith("-"):
             continue
@@ -440,12 +467,25 @@ def _walk(
             builder.flush()
         if tag == "a":
             open_links.append((node, []))
+        if not open_struck and not is_hidden and _is_struck(tag, attrs):
+            open_struck.append((node, [], builder.offset, child_region))
         stack.append((None, node, child_region, is_hidden, is_block))
         child_container = node if is_block else container
         child = node.last_child
         while child is not None:
             stack.append((child, child_container, child_region, is_hidden))
             child = child.prev
+
+
+def _is_struck(tag: str, attrs: Mapping[str, str | None]) -> bool:
+    style = attrs.get("style") or ""
+    if style and _NO_DECORATION_STYLE.search(style):
+        return False  # `<del style="text-decoration:none">`: the tag's strike is reset
+    return (
+        tag in _STRUCK_TAGS
+        or bool(style and _LINE_THROUGH_STYLE.search(style))
+        or "line-through" in (attrs.get("class") or "").split()
+    )
 
 
 def _finish_link(

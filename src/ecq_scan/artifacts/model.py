@@ -73,6 +73,21 @@ class Image:
         return css_path(self.node)
 
 
+@dataclass(frozen=True, slots=True)
+class StruckText:
+    """Visible text drawn struck through: inside `<del>`, `<s>` or `<strike>`, or an element with
+    an inline `text-decoration: line-through` or the utility class `line-through`.
+
+    Shops strike out the reference price a sale price is compared with (明码标价和禁止价格欺诈规定
+    第19、20条), and the flattened `text` cannot show which amount was struck. `text` is normalised
+    like a block's `norm`; `start` is its offset in `PageArtifacts.text`.
+    """
+
+    text: str
+    start: int
+    region: Region
+
+
 @dataclass(slots=True)
 class Resource:
     """A `<script src>`, stylesheet `<link>`, `<iframe src>`, `<object>`/`<embed>`, `<form action>`
@@ -134,6 +149,8 @@ class PageArtifacts:
     #: `<meta http-equiv>` values by lower-cased name (`content-security-policy`, `refresh` …),
     #: plus `referrer` from `<meta name="referrer">`: policies a page may set without headers
     http_equiv: dict[str, str] = field(default_factory=dict)
+    #: struck-through visible text (reference prices), in document order
+    struck: list[StruckText] = field(default_factory=list)
     _starts: list[int] = field(default_factory=list, repr=False)
     _link_index: dict[str, tuple[str, list[int]]] = field(default_factory=dict, repr=False)
     _lower: str | None = field(default=None, repr=False)

@@ -16,6 +16,7 @@ from ecq_scan.checks.builtin.expired_promotions import ExpiredPromotions
 from ecq_scan.checks.builtin.hsts import Hsts
 from ecq_scan.checks.builtin.https_transport import HttpsTransport
 from ecq_scan.checks.builtin.icp_filing import IcpFiling
+from ecq_scan.checks.builtin.industry_permits import IndustryPermits
 from ecq_scan.checks.builtin.innovation_signals import InnovationSignals
 from ecq_scan.checks.builtin.language_versions import LanguageVersions
 from ecq_scan.checks.builtin.low_barrier_services import LowBarrierServices
@@ -29,6 +30,7 @@ from ecq_scan.checks.builtin.price_display import PriceDisplay
 from ecq_scan.checks.builtin.privacy_policy_content import PrivacyPolicyContent
 from ecq_scan.checks.builtin.privacy_policy_reach import PrivacyPolicyReach
 from ecq_scan.checks.builtin.public_security_filing import PublicSecurityFiling
+from ecq_scan.checks.builtin.reference_price import ReferencePrice
 from ecq_scan.checks.builtin.rule_change_notice import RuleChangeNotice
 from ecq_scan.checks.builtin.security_headers import SecurityHeaders
 from ecq_scan.checks.builtin.self_built_platform_rules import SelfBuiltPlatformRules
@@ -53,6 +55,7 @@ __all__ = [
     "Hsts",
     "HttpsTransport",
     "IcpFiling",
+    "IndustryPermits",
     "InnovationSignals",
     "LanguageVersions",
     "LowBarrierServices",
@@ -66,6 +69,7 @@ __all__ = [
     "PrivacyPolicyContent",
     "PrivacyPolicyReach",
     "PublicSecurityFiling",
+    "ReferencePrice",
     "RuleChangeNotice",
     "SecurityHeaders",
     "SelfBuiltPlatformRules",
