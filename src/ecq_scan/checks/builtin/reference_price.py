@@ -58,6 +58,13 @@ _REFERENCE_LABEL: Final = re.compile(
     r"|\boriginal\s+price)\s*(?:price)?\s*:?\s*$",
     re.I,
 )
+#: any reference label anywhere (unanchored): a page with none and nothing struck through has
+#: no reference price, so `_references` skips reading every price on it (most pages)
+_ANY_REFERENCE_LABEL: Final = re.compile(
+    r"原价|划线价|吊牌价|专柜价|参考价|市场价|指导价|门市价|建议零售价"
+    r"|\bwas\b|\bRRP\b|\bMSRP\b|\blist\s+price|\bcompare\s+at|\bregular\s+price|\boriginal\s+price",
+    re.I,
+)
 #: text that explains what a reference price means, or names the page that does
 _EXPLANATION: Final = re.compile(
     r"划线价格?(?:说明|含义|释义|的含义|是指|指的是|指)|未划线价格|价格说明|价格声明"
@@ -203,6 +210,8 @@ class ReferencePrice(Check):
     def _references(self, page: PageArtifacts) -> list[Hit]:
         """Struck-through prices and labelled reference prices with a sale price nearby."""
         text = page.text
+        if not page.struck and _ANY_REFERENCE_LABEL.search(text) is None:
+            return []
         struck_spans = [(s.start, s.start + len(s.text)) for s in page.struck]
         prices = [
             m
