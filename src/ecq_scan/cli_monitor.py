@@ -110,9 +110,10 @@ def batch(
     """Scan every site in SITES_FILE (CSV: url[,type[,name]]) and record each in the history.
 
     With a broker the scans become jobs that `ecq-scan worker` processes run; without one they
-    run here. Settings come from ECQ_* and the sites file (per-site type)."""
+    run here. Settings come from ECQ_* and the sites file (per-site type). Exit 0 when every
+    scan was recorded (an unscannable site is a recorded result), 3 when a scan was aborted."""
     from ecq_scan.config import load_settings
-    from ecq_scan.monitor.jobs import DONE, enqueue, execute
+    from ecq_scan.monitor.jobs import DONE, QUEUED, enqueue, execute
     from ecq_scan.store import History
 
     try:
@@ -153,6 +154,8 @@ def batch(
                 if not quiet:
                     click.echo(f"[{n}/{len(jobs)}] scanning {job.url}", err=True)
                 outcome = execute(db, job.job_id, work, lease=settings.job_lease, max_attempts=1)
+                if outcome.state == QUEUED:  # the scan raised: record it as aborted, go on
+                    outcome = execute(db, job.job_id, work, max_attempts=1)
                 failed += outcome.state != DONE
                 click.echo(
                     f"{job.job_id}  {outcome.state}  {job.url}"

@@ -202,7 +202,6 @@ class History:
                     f"the folder of history database {self.path} does not exist",
                     "create the folder first",
                 )
-            return
 
     def _unusable(self, exc: sqlite3.Error) -> HistoryError:
         code = getattr(exc, "sqlite_errorname", None)
