@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ecq_scan.artifacts import PageArtifacts, link_role, parse_html
+from ecq_scan.artifacts.depth import MAX_HTML_DEPTH
 from ecq_scan.checks.base import Check, Hit, PageSummary, Probe, SiteContext
 from ecq_scan.models import (
     CheckMeta,
@@ -67,6 +68,7 @@ class Analysis:
         render_unavailable: str | None = None,
         probes: Sequence[Probe] = (),
         probe_at: datetime | None = None,
+        max_html_depth: int = MAX_HTML_DEPTH,
     ) -> None:
         """`render_unavailable` says why no browser rendered pages (none found, rendering turned
         off, the browser would not start); then every check that needs one reports `error` with
@@ -74,7 +76,11 @@ class Analysis:
         (a browser that fails to start is only known once the crawl begins).
 
         `probes` are the home-page results of earlier recorded scans of the site (history);
-        with `probe_at`, this scan's home page becomes the newest probe (service-availability)."""
+        with `probe_at`, this scan's home page becomes the newest probe (service-availability).
+
+        `max_html_depth` (Settings.max_html_depth) bounds how deep a page's tree may nest; a page
+        past it is read up to that point and counts as incomplete, like a body cut at the byte
+        cap; `cut_pages` lists those pages (final and requested URLs) for the page records."""
         self.checks = list(checks)
         self.enterprise_type = enterprise_type
         # a check that does not apply to this enterprise type is concluded not_applicable;
@@ -94,6 +100,8 @@ class Analysis:
         self.probes = tuple(probes)
         self.probe_at = probe_at
         self._link_roles: dict[str, PageRole] = {}
+        self.max_html_depth = max_html_depth
+        self.cut_pages: set[str] = set()
 
     @property
     def metas(self) -> list[CheckMeta]:
@@ -144,7 +152,8 @@ class Analysis:
 
         `complete=False` (a body cut at the byte cap): what the prefix shows is still evidence,
         but the page counts as not loaded, so no check fails the site for an item that may sit
-        beyond the cut (R4: a truncated page is inconclusive, never a fail)."""
+        beyond the cut (R4: a truncated page is inconclusive, never a fail). A page the parser
+        cut at the nesting bound is treated the same way."""
         page = parse_html(
             html,
             url=url,
@@ -152,7 +161,16 @@ class Analysis:
             status=status,
             headers=headers,
             content_type=content_type,
+            max_depth=self.max_html_depth,
         )
+        incomplete = None if complete else "the body was cut at the byte cap (incomplete page)"
+        if page.cut_at is not None:
+            complete = False
+            incomplete = (
+                f"the HTML nests deeper than {self.max_html_depth} levels; only the part before "
+                "that was read (incomplete page)"
+            )
+            self.cut_pages.update((url, requested_url))
         page.render = render
         page.tls = tls
         if is_home:
@@ -169,7 +187,7 @@ class Analysis:
             role=page.role,
             ok=complete,
             chinese=speaks_chinese(page),
-            error=None if complete else "the body was cut at the byte cap (incomplete page)",
+            error=incomplete,
         )
         for check in self._observing:
             if not check.applies_to_page(page):

@@ -45,6 +45,13 @@ class Settings(BaseModel):
     connect_timeout: float = Field(default=10.0, gt=0)
     scan_timeout: float = Field(default=600.0, gt=0, description="seconds for the whole crawl")
     max_redirects: int = Field(default=5, ge=0, le=20)
+    max_html_depth: int = Field(
+        default=4096,
+        ge=256,
+        le=65_536,
+        description="levels of nesting a page's HTML may reach; past that it is parsed only up to "
+        "there and counts as incomplete (parse time grows with the square of the depth)",
+    )
     sample_products: int = Field(default=6, ge=0)
     sample_categories: int = Field(default=3, ge=0)
 

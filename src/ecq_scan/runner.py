@@ -184,6 +184,7 @@ def scan(
         render_unavailable=session.unavailable,
         probes=history_probes(history, url, scan_id) if history is not None else (),
         probe_at=started,
+        max_html_depth=settings.max_html_depth,
     )
     store = SnapshotStore(out_dir)
 
@@ -307,6 +308,7 @@ def audit(
         render_unavailable=render_status.unavailable,
         probes=history_probes(history, target, scan_id_of(run_dir)) if history else (),
         probe_at=min((r.fetched_at for r in records), default=None),
+        max_html_depth=settings.max_html_depth,
     )
     started = datetime.now(UTC)
     pages: list[PageRecord] = []
@@ -456,6 +458,8 @@ def _result(
         role = analysis.roles.get(rec.final_url) or analysis.roles.get(rec.url)
         if role is not None:
             rec.role = role
+        if rec.final_url in analysis.cut_pages or rec.url in analysis.cut_pages:
+            rec.truncated = True  # parsed only up to the nesting bound: as incomplete as a cut body
     card = score(
         findings,
         profile,

@@ -237,5 +237,6 @@ def _formula_cells(folder: Path) -> int:
     for name in ("findings.csv", "disclosures.csv"):
         text = (folder / name).read_text("utf-8-sig")
         for row in csv.reader(io.StringIO(text, newline="")):
-            bad += sum(1 for cell in row if cell.lstrip(" \u3000").startswith(triggers))
+            # stricter than "the first character": any leading whitespace is skipped first
+            bad += sum(1 for cell in row if cell.lstrip().startswith(triggers))
     return bad

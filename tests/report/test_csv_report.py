@@ -21,7 +21,8 @@ def _rows(text: str) -> list[list[str]]:
 @pytest.mark.parametrize(
     "value",
     ["=1+1", "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "＝1", "＋1", "－1", "＠x", " =1",
-     "\u3000=1", '=HYPERLINK("http://evil","x")', "=cmd|' /C calc'!A0", "-5%"],
+     "\u3000=1", '=HYPERLINK("http://evil","x")', "=cmd|' /C calc'!A0", "-5%", "\n=1",
+     "\xa0=1", "\u200b=1", " \n +1"],
 )  # fmt: skip
 def test_every_formula_trigger_is_neutralised(value: str) -> None:
     cell = safe_cell(value)

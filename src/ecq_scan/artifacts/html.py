@@ -3,7 +3,8 @@
 Visible text leaves out script/style/template/noscript and hidden subtrees (`hidden`, inline
 `display:none` / `visibility:hidden`): real storefronts keep old filing numbers and JSON blobs in
 hidden nodes, and reading them produces false positives. Traversal is iterative so a hostile,
-deeply nested page cannot exhaust the Python stack.
+deeply nested page cannot exhaust the Python stack, and a page that would nest deeper than a
+bound is cut before Lexbor sees it (artifacts/depth.py), so it cannot exhaust the time either.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
+from ecq_scan.artifacts.depth import MAX_HTML_DEPTH, depth_cut
 from ecq_scan.artifacts.model import (
     Image,
     Link,
@@ -317,8 +319,17 @@ def parse_html(
     status: int | None = 200,
     headers: Mapping[str, str] | None = None,
     content_type: str = "text/html",
+    max_depth: int = MAX_HTML_DEPTH,
 ) -> PageArtifacts:
-    """Parse `html` fetched from `url` into the artifacts every check reads."""
+    """Parse `html` fetched from `url` into the artifacts every check reads.
+
+    A document whose tree would nest deeper than `max_depth` levels (or re-create formatting
+    elements without bound) is cut before the tag that passes the bound and only what precedes
+    it is parsed, because Lexbor's time grows with the square of the depth (artifacts/depth.py);
+    `cut_at` then says where, and the caller treats the page as incomplete."""
+    cut = depth_cut(html, max_depth)
+    if cut is not None:
+        html = html[:cut]
     tree = LexborHTMLParser(html)
     base_el = tree.css_first("base[href]")
     base = url
@@ -370,6 +381,7 @@ def parse_html(
         h1=h1,
         resources=resources,
         http_equiv=http_equiv,
+        cut_at=cut,
     )
     for text, after, region in builder.struck:
         at = page.text.find(text, after)  # the block it sits in starts at or after `after`

