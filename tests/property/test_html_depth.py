@@ -56,6 +56,14 @@ BOMBS = {
     "foreign": "<svg><math><b><table><svg><p><i><a><svg>" * 20_000 + "<p>end",
     "spans": "<span>" * 200_000,
     "misnested-forms": "<form><div></form>" * 50_000,
+    # found by a search over repeated units, each once seen by an earlier model as shallow
+    "optgroups": "<optgroup>" * 100_000,
+    "bold-links": "<b><a>" * 100_000,
+    "items-in-definitions": "<li><dd>" * 60_000,
+    "forms-in-selects": "<form><select></form>" * 50_000,
+    "svg-not-mathml": "<svg><mi><font a=2><optgroup><textarea>" * 10_000,
+    "breakout-paragraphs": "</p><caption><object><h1><svg>" * 20_000,
+    "br-end-tags": "</br></div><p><font a=2><h2>" * 20_000,
 }
 
 
@@ -113,11 +121,28 @@ def test_honest_fixture_pages_are_never_cut_and_never_overestimated() -> None:
         "<div><a href=/x>link<div>text</div></div>" * 10_000,  # an unclosed link, adopted
         "<select><option>a<option>b</select>" * 10_000,
         "<svg><path d='M0 0'/><g/><circle r=1 /></svg>" * 10_000,  # self-closing in SVG
+        "<svg><title>icon</title><use href=#i /></svg><i class=icon></i>" * 10_000,
+        "<p><font color=red><font size=2>x</p><table>\n" + "<tr>\n<td>a</td>\n</tr>\n" * 20_000,
+        "<p class=MsoNormal><span lang=EN-US><o:p>&nbsp;</o:p></span></p>" * 10_000,
         "<script>var s = '" + "<div>" * 10_000 + "';</script><p>after",  # markup in a script
         '<p title="' + "<div>" * 10_000 + '">x</p>',  # markup in an attribute value
         "<!--" + "<div>" * 10_000 + "-->",
     ],
-    ids=["span", "font", "cells", "li", "a", "select", "svg", "script", "attribute", "comment"],
+    ids=[
+        "span",
+        "font",
+        "cells",
+        "li",
+        "a",
+        "select",
+        "svg",
+        "icons",
+        "table-after-font",
+        "word",
+        "script",
+        "attribute",
+        "comment",
+    ],
 )
 def test_sloppy_but_shallow_markup_is_not_cut(html: str) -> None:
     assert depth_cut(html) is None

@@ -48,7 +48,10 @@ class PageRecord(BaseModel):
         default=None,
         description="reason code of a failed fetch: timeout_total, blocked_ssrf, protocol_error …",
     )
-    truncated: bool = Field(default=False, description="body cut at the byte cap or deadline")
+    truncated: bool = Field(
+        default=False,
+        description="body cut at the byte cap or deadline, or HTML cut at the nesting bound",
+    )
     render: RenderInfo | None = Field(default=None, description="set when a browser rendered it")
     tls: TlsInfo | None = Field(
         default=None, description="the TLS connection of the start page, when it was https"
